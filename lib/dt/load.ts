@@ -1,0 +1,97 @@
+// loadSource: any source argument -> Source (dtc.c's input-format switch).
+import { SourceError } from '../errors.js';
+import type { Io } from '../io.js';
+import type { Finding } from '../model/finding.js';
+import { fsFileView, type FileView } from './file-view.js';
+import { loadBytes } from './load-bytes.js';
+import { locateTree } from './locate.js';
+import { readDirTree } from './read-dir.js';
+import type { LoadOptions, Source, SourceKind } from './source.js';
+import type { DtTree } from './tree.js';
+import { readBootFdt } from './boot-fdt.js';
+
+/**
+ * spec: undefined = live system (or --root), "-" = stdin, else a path to a
+ * directory, archive, DTB or DTS.
+ */
+export function loadSource(spec: string | undefined, opts: LoadOptions, io: Io): Source {
+  if (spec === undefined || spec === '') {
+    return opts.root !== undefined ? loadRoot(opts.root, io) : loadLive(io);
+  }
+  if (spec === '-') return loadBytes(io.readStdin(), '-', opts, io);
+  let st;
+  try {
+    st = io.fs.statSync(spec);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EACCES') throw new SourceError('SOURCE_UNREADABLE', 'permission denied', { file: spec });
+    throw new SourceError('SOURCE_NOT_FOUND', 'no such file or directory', { file: spec });
+  }
+  if (st.isDirectory()) return loadDirectory(fsFileView(io.fs, spec), spec, 'dir');
+  let bytes: Uint8Array;
+  try {
+    bytes = io.fs.readFileSync(spec);
+  } catch (e) {
+    throw new SourceError('SOURCE_UNREADABLE', `cannot read: ${(e as { code?: string }).code ?? String(e)}`, { file: spec });
+  }
+  return loadBytes(bytes, spec, opts, io);
+}
+
+function loadLive(io: Io): Source {
+  const view = fsFileView(io.fs, '');
+  if (view.kind('/proc/device-tree') === undefined && view.kind('/sys/firmware/devicetree/base') === undefined) {
+    throw new SourceError('NO_DEVICE_TREE', 'this system has no device tree (not a POWER/pseries Linux system?); give a snapshot instead, e.g. "drscope lmbs snapshot.tar.gz" or "--root DIR"', { file: '/proc/device-tree' });
+  }
+  return fromView(view, '/proc/device-tree', 'live');
+}
+
+function loadRoot(root: string, io: Io): Source {
+  let st;
+  try {
+    st = io.fs.statSync(root);
+  } catch {
+    throw new SourceError('SOURCE_NOT_FOUND', 'no such directory', { file: root });
+  }
+  if (!st.isDirectory()) throw new SourceError('SOURCE_UNREADABLE', 'not a directory (--root takes a directory laid out like /)', { file: root });
+  const view = fsFileView(io.fs, root);
+  if (view.kind('/proc/device-tree') === undefined && view.kind('/sys/firmware/devicetree/base') === undefined) {
+    throw new SourceError('NO_DEVICE_TREE', 'no proc/device-tree below this --root directory', { file: root });
+  }
+  return fromView(view, root, 'root');
+}
+
+/** Live or --root: the tree is /proc/device-tree (possibly a symlink into /sys). */
+function fromView(view: FileView, label: string, kind: SourceKind): Source {
+  const located = locateTree(view, '/', 0);
+  const treeDir = located?.treeDir ?? '/proc/device-tree';
+  const { tree, findings } = readDirTree(view, treeDir);
+  const boot = readBootFdt(view, '/sys/firmware/fdt', findings);
+  return { label, kind, layout: 'root', tree, treeLocation: view.describe(treeDir), ...(boot ? { bootTree: boot } : {}), files: view, findings };
+}
+
+/** A directory or an unpacked archive: find the tree by content. */
+export function loadDirectory(view: FileView, label: string, kind: SourceKind): Source {
+  const located = locateTree(view, '/', 2);
+  if (!located) {
+    throw new SourceError('NO_DEVICE_TREE', 'no device tree found here (looked for a tree root, proc/device-tree, device-tree, ppc64/device-tree in the top levels)', { file: label });
+  }
+  const { tree, findings } = readDirTree(view, located.treeDir);
+  const boot = located.bootFdt ? readBootFdt(view, located.bootFdt, findings) : undefined;
+  const files = rebase(view, located.root);
+  return { label, kind, layout: located.layout, tree, treeLocation: view.describe(located.treeDir), ...(boot ? { bootTree: boot } : {}), files, findings };
+}
+
+/** A view whose "/" is `root` inside another view. */
+export function rebase(view: FileView, root: string): FileView {
+  if (root === '/' || root === '') return view;
+  const j = (p: string) => (p === '/' ? root : root + (p.startsWith('/') ? p : `/${p}`));
+  return {
+    readFile: (p) => view.readFile(j(p)),
+    list: (p) => view.list(j(p)),
+    kind: (p) => view.kind(j(p)),
+    readlink: (p) => view.readlink(j(p)),
+    describe: (p) => view.describe(j(p)),
+  };
+}
+
+export type { DtTree, Finding };

@@ -1,0 +1,101 @@
+// Find the device-tree root inside a capture by content, not by one fixed path:
+// sosreport puts it at proc/device-tree/, supportconfig at ppc64/device-tree/,
+// the sample captures at device-tree/, and `cp -r /proc/device-tree X` makes X
+// the tree itself.
+import type { FileView } from './file-view.js';
+
+export interface Located {
+  /** capture root inside the view ("/", "/snap-00-boot") */
+  root: string;
+  /** the device tree directory inside the view */
+  treeDir: string;
+  layout: 'tree' | 'root' | 'sosreport' | 'supportconfig' | 'drscope-capture' | 'sample-capture';
+  /** boot FDT file, when the capture has one */
+  bootFdt?: string;
+}
+
+/** paths, relative to a capture root, where captures keep the tree */
+const TREE_PLACES: { rel: string; layout: Located['layout'] }[] = [
+  { rel: 'proc/device-tree', layout: 'root' },
+  { rel: 'device-tree', layout: 'sample-capture' },
+  { rel: 'ppc64/device-tree', layout: 'supportconfig' },
+  { rel: 'sys/firmware/devicetree/base', layout: 'root' },
+];
+
+const BOOT_FDT_PLACES = ['sys-firmware-fdt.dtb', 'sys/firmware/fdt'];
+
+function join(a: string, b: string): string {
+  return a === '/' ? `/${b}` : `${a}/${b}`;
+}
+
+/** A directory is a device-tree root if it holds typical root nodes/properties. */
+export function looksLikeTreeRoot(view: FileView, dir: string): boolean {
+  const names = view.list(dir);
+  if (!names) return false;
+  const set = new Set(names);
+  const markers = ['ibm,dynamic-reconfiguration-memory', 'cpus', 'rtas', 'chosen', 'vdevice'];
+  const hasMarker = markers.some((m) => set.has(m) && view.kind(join(dir, m)) === 'dir');
+  const hasRootProp = set.has('#address-cells') || set.has('device_type') || set.has('compatible') || set.has('model');
+  return hasMarker && hasRootProp;
+}
+
+function locateAt(view: FileView, root: string): Located | undefined {
+  for (const { rel, layout } of TREE_PLACES) {
+    const dir = join(root, rel);
+    const k = view.kind(dir);
+    // proc/device-tree is a symlink on a live system; follow it when it points inside the view
+    if (k === 'symlink') {
+      const target = view.readlink(dir);
+      if (target !== undefined) {
+        const abs = target.startsWith('/') ? join(root, target.slice(1)) : join(root, `proc/${target}`);
+        const resolved = normalize(abs);
+        if (looksLikeTreeRoot(view, resolved)) return withBoot(view, { root, treeDir: resolved, layout: refine(view, root, layout) });
+      }
+      continue;
+    }
+    if (k === 'dir' && looksLikeTreeRoot(view, dir)) return withBoot(view, { root, treeDir: dir, layout: refine(view, root, layout) });
+  }
+  if (looksLikeTreeRoot(view, root)) return { root, treeDir: root, layout: 'tree' };
+  return undefined;
+}
+
+function refine(view: FileView, root: string, layout: Located['layout']): Located['layout'] {
+  if (view.kind(join(root, 'sos_commands')) === 'dir') return 'sosreport';
+  if (view.kind(join(root, 'drscope-manifest.json')) === 'file') return 'drscope-capture';
+  return layout;
+}
+
+function withBoot(view: FileView, loc: Located): Located {
+  for (const rel of BOOT_FDT_PLACES) {
+    const p = join(loc.root, rel);
+    if (view.kind(p) === 'file') return { ...loc, bootFdt: p };
+  }
+  return loc;
+}
+
+function normalize(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+/**
+ * Search the top levels (the root itself and up to `depth` levels of single
+ * wrapping directories, e.g. "snap-00-boot/" or "sosreport-host-2024.../").
+ */
+export function locateTree(view: FileView, start = '/', depth = 2): Located | undefined {
+  const here = locateAt(view, start);
+  if (here) return here;
+  if (depth <= 0) return undefined;
+  const names = view.list(start) ?? [];
+  const dirs = names.filter((n) => view.kind(join(start, n)) === 'dir').sort();
+  for (const d of dirs) {
+    const found = locateTree(view, join(start, d), depth - 1);
+    if (found) return found;
+  }
+  return undefined;
+}

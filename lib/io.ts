@@ -1,0 +1,86 @@
+// The one place drscope touches the outside world. Library code receives an Io
+// and never imports node:fs or process directly, so tests can run on memfs
+// volumes and captured samples.
+import * as nodeFs from 'node:fs';
+
+/** The synchronous subset of node:fs that drscope uses. Sync on purpose:
+ * sysfs/procfs files are tiny and a sync read is ~3 syscalls with no event-loop
+ * overhead, which matters at 262,144 memory blocks. memfs implements the same API. */
+export interface FsPort {
+  readFileSync(path: string): Uint8Array;
+  readdirSync(path: string): string[];
+  lstatSync(path: string): FsStats;
+  statSync(path: string): FsStats;
+  readlinkSync(path: string): string;
+  existsSync(path: string): boolean;
+  writeFileSync(path: string, data: string | Uint8Array, options?: { flag?: string; mode?: number }): void;
+  appendFileSync(path: string, data: string | Uint8Array): void;
+  mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): unknown;
+  symlinkSync(target: string, path: string): void;
+  unlinkSync(path: string): void;
+  renameSync(from: string, to: string): void;
+  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void;
+  chmodSync(path: string, mode: number): void;
+  openSync(path: string, flags: string | number, mode?: number): number;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
+  writeSync(fd: number, data: string | Uint8Array): number;
+  closeSync(fd: number): void;
+}
+
+export interface FsStats {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  size: number;
+  mode: number;
+}
+
+export interface Writer {
+  write(chunk: string | Uint8Array): void;
+  /** true when this stream is a terminal (colour, progress) */
+  isTTY: boolean;
+}
+
+export interface Io {
+  stdout: Writer;
+  stderr: Writer;
+  env: Record<string, string | undefined>;
+  fs: FsPort;
+  /** whole standard input, for the `-` source */
+  readStdin(): Uint8Array;
+  now(): Date;
+  /** program name as invoked (argv[0] of the C tools, used in their messages) */
+  argv0?: string;
+  /** real uid, for root-only behaviour; undefined when unknown */
+  uid?: number;
+}
+
+export function nodeIo(): Io {
+  return {
+    stdout: { write: (c) => void process.stdout.write(c), isTTY: Boolean(process.stdout.isTTY) },
+    stderr: { write: (c) => void process.stderr.write(c), isTTY: Boolean(process.stderr.isTTY) },
+    env: process.env,
+    fs: nodeFs as unknown as FsPort,
+    readStdin: () => nodeFs.readFileSync(0),
+    now: () => new Date(),
+    uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+  };
+}
+
+/** A Writer that collects output, for tests and for commands composing output. */
+export function bufferWriter(isTTY = false): Writer & { text(): string; bytes(): Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  return {
+    isTTY,
+    write(c) {
+      chunks.push(typeof c === 'string' ? enc.encode(c) : c);
+    },
+    bytes() {
+      return Buffer.concat(chunks);
+    },
+    text() {
+      return Buffer.concat(chunks).toString('utf8');
+    },
+  };
+}
