@@ -11,10 +11,11 @@ import type { DtTree } from './tree.js';
 import { readBootFdt } from './boot-fdt.js';
 
 /**
+ * Async because xz decompression is stream-based; everything else is synchronous.
  * spec: undefined = live system (or --root), "-" = stdin, else a path to a
  * directory, archive, DTB or DTS.
  */
-export function loadSource(spec: string | undefined, opts: LoadOptions, io: Io): Source {
+export async function loadSource(spec: string | undefined, opts: LoadOptions, io: Io): Promise<Source> {
   if (spec === undefined || spec === '') {
     return opts.root !== undefined ? loadRoot(opts.root, io) : loadLive(io);
   }
