@@ -54,6 +54,10 @@ export interface Lmb {
   blocks?: MemoryBlock[];
   /** block numbers this LMB covers (address / block size), whether present or not */
   blockIndexes?: number[];
+  /** the legacy memory@ node whose reg covers this LMB (boot RAM of RESERVED LMBs), with its node */
+  memoryNode?: { path: string; node: number | null };
+  /** v1 only: the "reserved" cell (always 0 after a 4.16+ kernel rewrite) */
+  reservedCell?: number;
 }
 
 export type AffinityForm = 0 | 1 | 2;
@@ -67,6 +71,8 @@ export interface NumaInfo {
   lookupArrays: { count: number; cellsPerArray: number; arrays: number[][] } | null;
   /** nr_node_ids approximation: from sysfs node/possible, else max-associativity-domains */
   nrNodeIds: number | null;
+  /** where nrNodeIds came from (null = unknown: MAX_NUMNODES 256 is used as the bound) */
+  nrNodeIdsSource?: 'sysfs' | 'current-associativity-domains' | 'max-associativity-domains' | null;
 }
 
 export interface LmbTable {

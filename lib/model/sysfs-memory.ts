@@ -1,0 +1,102 @@
+// The sysfs memory-block view (/sys/devices/system/memory, drivers/base/memory.c)
+// of a live system or capture. Cheap at 131,072 blocks: one readdir of the
+// memory directory, one readdir per NUMA node for the block -> node map, and
+// per-block files only when a caller asks for that block.
+import { readText, type FileView } from '../dt/file-view.js';
+import type { Finding } from './finding.js';
+import type { MemoryBlock } from './lmb.js';
+
+export const MEMORY_DIR = '/sys/devices/system/memory';
+export const NODE_DIR = '/sys/devices/system/node';
+
+export type BlockDetail = 'node' | 'state' | 'full';
+
+export interface SysfsMemory {
+  /** block_size_bytes (hex without 0x in sysfs); null when absent/garbled */
+  blockSize: bigint | null;
+  /** present memoryN ids, ascending */
+  indexes: number[];
+  has(index: number): boolean;
+  /** the block, with the details asked for; undefined when absent */
+  block(index: number): MemoryBlock | undefined;
+  findings: Finding[];
+}
+
+function parseIds(names: Iterable<string>, prefix: string): number[] {
+  const out: number[] = [];
+  const re = new RegExp(`^${prefix}(\\d+)$`);
+  for (const n of names) {
+    const m = re.exec(n);
+    if (m) out.push(Number(m[1]));
+  }
+  return out;
+}
+
+/** undefined when the source has no /sys/devices/system/memory */
+export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'): SysfsMemory | undefined {
+  const names = files.list(MEMORY_DIR);
+  if (!names) return undefined;
+  const findings: Finding[] = [];
+  const indexes = parseIds(names, 'memory').sort((a, b) => a - b);
+  const present = new Set(indexes);
+  const bsText = readText(files, `${MEMORY_DIR}/block_size_bytes`);
+  let blockSize: bigint | null = null;
+  if (bsText !== undefined && /^[0-9a-fA-F]+$/.test(bsText.trim())) blockSize = BigInt(`0x${bsText.trim()}`);
+  if (blockSize === null || blockSize === 0n) {
+    blockSize = null;
+    findings.push({ code: 'block-size-unknown', severity: 'warning', file: files.describe(`${MEMORY_DIR}/block_size_bytes`), message: `${files.describe(`${MEMORY_DIR}/block_size_bytes`)}: ${bsText === undefined ? 'missing' : `not a hex number (${JSON.stringify(bsText.trim())})`}; memory blocks cannot be matched to LMBs` });
+  }
+
+  // block -> node from the node directories: nodeX/memoryN links on a live
+  // system, nodeX/memory-links (a text list) in captures that could not keep links
+  const nodeOf = new Map<number, number>();
+  for (const nid of parseIds(files.list(NODE_DIR) ?? [], 'node')) {
+    const dir = `${NODE_DIR}/node${nid}`;
+    const entries = files.list(dir) ?? [];
+    let ids = parseIds(entries, 'memory');
+    if (ids.length === 0 && entries.includes('memory-links')) ids = parseIds((readText(files, `${dir}/memory-links`) ?? '').split(/\s+/), 'memory');
+    for (const id of ids) if (!nodeOf.has(id)) nodeOf.set(id, nid);
+  }
+  // no node directory said anything: ask each block (memoryN/nodeX link or node-links file)
+  const perBlockNode = nodeOf.size === 0;
+
+  const cache = new Map<number, MemoryBlock>();
+  const nodeFromBlockDir = (index: number): number | null => {
+    const dir = `${MEMORY_DIR}/memory${index}`;
+    const entries = files.list(dir) ?? [];
+    const ids = parseIds(entries, 'node');
+    if (ids.length > 0) return ids[0]!;
+    if (entries.includes('node-links')) {
+      const linked = parseIds((readText(files, `${dir}/node-links`) ?? '').split(/\s+/), 'node');
+      if (linked.length > 0) return linked[0]!;
+    }
+    return null;
+  };
+
+  return {
+    blockSize,
+    indexes,
+    findings,
+    has: (index) => present.has(index),
+    block(index) {
+      if (!present.has(index)) return undefined;
+      let b = cache.get(index);
+      if (b) return b;
+      const node = perBlockNode ? nodeFromBlockDir(index) : (nodeOf.get(index) ?? null);
+      b = { index, node };
+      if (detail !== 'node') {
+        const dir = `${MEMORY_DIR}/memory${index}`;
+        const state = readText(files, `${dir}/state`)?.trim();
+        if (state !== undefined) b.state = state;
+        if (detail === 'full') {
+          const removable = readText(files, `${dir}/removable`)?.trim();
+          if (removable !== undefined) b.removable = removable === '1';
+          const zones = readText(files, `${dir}/valid_zones`)?.trim();
+          if (zones !== undefined) b.validZones = zones;
+        }
+      }
+      cache.set(index, b);
+      return b;
+    },
+  };
+}
