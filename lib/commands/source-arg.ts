@@ -1,0 +1,28 @@
+// One way for every command to say where its data comes from: a positional
+// [source] (or --source), the global --root, or the live system.
+import type { Argv } from 'yargs';
+import { loadSource } from '../dt/load.js';
+import type { Source } from '../dt/source.js';
+import type { Io } from '../io.js';
+
+export const SOURCE_DESCRIBE = 'snapshot to read: directory, .tar/.tar.gz/.tar.xz, .dtb, .dts, sosreport, or "-" for stdin (default: the live system, or --root)';
+
+/** Add the [source] positional and its --source spelling to a command builder. */
+export function withSource(y: Argv): Argv {
+  return y
+    .positional('source', { type: 'string', describe: SOURCE_DESCRIBE })
+    .option('source', { type: 'string', describe: SOURCE_DESCRIBE, requiresArg: true });
+}
+
+/** args.source / args.root as loadSource wants them */
+export function sourceSpec(args: Record<string, unknown>): { spec: string | undefined; root: string | undefined } {
+  const spec = typeof args.source === 'string' && args.source !== '' ? args.source : undefined;
+  const root = typeof args.root === 'string' && args.root !== '' ? args.root : undefined;
+  return { spec, root };
+}
+
+/** Load the source a command was pointed at. Throws SourceError/FormatError (exit 3). */
+export async function sourceFromArgs(args: Record<string, unknown>, io: Io): Promise<Source> {
+  const { spec, root } = sourceSpec(args);
+  return loadSource(spec, root !== undefined ? { root } : {}, io);
+}
