@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { decodeDynamicMemoryV2, expandDrmemV2 } from '../../lib/decode/dynamic-memory-v2.js';
+import { be32, be64, cat } from '../helpers/cells.js';
+
+const MB256 = 0x10000000n;
+function set(seq: number, base: bigint, drc: number, aa: number, flags: number): Uint8Array {
+  return cat(be32(seq), be64(base), be32(drc, aa, flags));
+}
+
+// the real pseries-7.2-numa2 02 property (SUMMARY.md)
+const REAL = Buffer.from(
+  '0000000400000008000000000000000000000000ffffffff000000a00000000400000000800000008000000800000001000000080000000200000000c00000008000000c00000000000000080000001200000000e00000008000000effffffff00000000',
+  'hex',
+);
+
+describe('decodeDynamicMemoryV2 / expandDrmemV2', () => {
+  it('decodes the real QEMU/Linux property and expands it to 32 LMBs', () => {
+    const r = decodeDynamicMemoryV2(REAL);
+    expect(r.issues).toEqual([]);
+    expect(r.value.count).toBe(4);
+    expect([...r.value.seq]).toEqual([8, 4, 2, 18]);
+    expect([...r.value.aa]).toEqual([0xffffffff, 1, 0, 0xffffffff]);
+    const e = expandDrmemV2(r.value, MB256);
+    expect(e.issues).toEqual([]);
+    const l = e.value;
+    expect(l.count).toBe(32);
+    // boot set: drc increments from 0 even though it is DRC_INVALID (kernel behaviour)
+    expect([...l.drc.subarray(0, 3)]).toEqual([0, 1, 2]);
+    expect(l.base[13]).toBe(0xd0000000n);
+    expect(l.drc[13]).toBe(0x8000000d);
+    expect(l.aa[13]).toBe(0);
+    expect(l.flags[13]).toBe(8);
+    expect(l.set![13]).toBe(2);
+    expect(l.position![13]).toBe(1);
+    expect(l.base[31]).toBe(0x1f0000000n);
+  });
+
+  it('count cell larger than the data: decodes the complete sets, error', () => {
+    const b = cat(be32(3), set(2, 0n, 0x80000000, 0, 8), set(1, 2n * MB256, 0x80000002, 0xffffffff, 0));
+    const r = decodeDynamicMemoryV2(b);
+    expect(r.value.count).toBe(2);
+    expect(r.issues[0]).toMatchObject({ code: 'lmb-set-count-mismatch', offset: 0, severity: 'error' });
+    expect(expandDrmemV2(r.value, MB256).value.count).toBe(3);
+  });
+
+  it('truncated set: reported at its offset', () => {
+    const b = cat(be32(2), set(2, 0n, 0x80000000, 0, 8), set(1, 2n * MB256, 0x80000002, 0xffffffff, 0)).subarray(0, 4 + 24 + 10);
+    const r = decodeDynamicMemoryV2(b);
+    expect(r.value.count).toBe(1);
+    expect(r.issues.find((i) => i.code === 'entry-truncated')).toMatchObject({ offset: 28 });
+  });
+
+  it('no lmb-size: addresses cannot be expanded and that is said', () => {
+    const r = decodeDynamicMemoryV2(cat(be32(1), set(3, 0x80000000n, 0x80000008, 0, 8)));
+    const e = expandDrmemV2(r.value, null);
+    expect(e.value.count).toBe(3);
+    expect(e.issues[0]!.code).toBe('lmb-size-missing');
+  });
+
+  it('an absurd seq_lmbs is capped instead of allocating billions', () => {
+    const r = decodeDynamicMemoryV2(cat(be32(2), set(4, 0n, 1, 0, 8), set(0xffffffff, 4n * MB256, 5, 0, 8)));
+    const e = expandDrmemV2(r.value, MB256);
+    expect(e.value.count).toBe(4);
+    expect(e.issues[0]).toMatchObject({ code: 'lmb-count-too-large', offset: 28 });
+  });
+
+  it('zero-length set is reported as info', () => {
+    const r = decodeDynamicMemoryV2(cat(be32(1), set(0, 0n, 1, 0, 8)));
+    expect(r.issues[0]).toMatchObject({ code: 'lmb-set-empty', severity: 'info', offset: 4 });
+  });
+
+  it('expands 262,144 LMBs fast', () => {
+    const b = cat(be32(2), set(131072, 0n, 0x80000000, 0, 8), set(131072, 131072n * MB256, 0x80020000, 1, 0));
+    const t0 = performance.now();
+    const e = expandDrmemV2(decodeDynamicMemoryV2(b).value, MB256);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(e.value.count).toBe(262144);
+    expect(e.value.drc[262143]).toBe(0x8003ffff);
+    expect(e.value.base[262143]).toBe(262143n * MB256);
+  });
+});
