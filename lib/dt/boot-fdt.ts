@@ -3,6 +3,7 @@
 import { DtError } from '../errors.js';
 import type { Finding } from '../model/finding.js';
 import { FileViewError, type FileView } from './file-view.js';
+import { addKernelNameProps } from './name-props.js';
 import { readDtb } from './read-dtb.js';
 import type { DtTree } from './tree.js';
 
@@ -17,7 +18,10 @@ export function readBootFdt(view: FileView, path: string, findings: Finding[]): 
   }
   if (bytes === undefined) return undefined;
   try {
-    return readDtb(bytes, view.describe(path));
+    // as the kernel unflattens it, so it compares with the live tree
+    const tree = readDtb(bytes, view.describe(path));
+    addKernelNameProps(tree);
+    return tree;
   } catch (e) {
     const msg = e instanceof DtError ? e.message : String(e);
     findings.push({ code: 'boot-fdt-corrupt', severity: 'warning', file: view.describe(path), message: `${view.describe(path)}: not a valid FDT (${msg}); ignored` });

@@ -1,0 +1,107 @@
+// gzip and xz, in memory, with an output cap: a capture is at most a few hundred
+// MiB unpacked, so anything that expands past the cap (or by a ratio no real
+// capture reaches) is refused as a possible decompression bomb before it can
+// exhaust memory. Nothing is written to disk.
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import xzDecompress from 'xz-decompress';
+import { FormatError } from '../errors.js';
+
+export interface ArchiveLimits {
+  /** hard cap on decompressed bytes */
+  maxOutput: number;
+  /** decompressed/compressed ratio allowed once the output passes ratioFloor */
+  maxRatio: number;
+  /** outputs up to this size are never refused for their ratio (small, very regular captures) */
+  ratioFloor: number;
+  /** most entries an archive may hold */
+  maxEntries: number;
+}
+
+export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
+  maxOutput: 1024 * 1024 * 1024,
+  maxRatio: 1000,
+  ratioFloor: 64 * 1024 * 1024,
+  maxEntries: 5_000_000,
+};
+
+const MiB = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 0)} MiB`;
+
+/** the most a compressed input of `inputLength` bytes may expand to */
+export function outputCap(inputLength: number, limits: ArchiveLimits): number {
+  return Math.min(limits.maxOutput, Math.max(limits.ratioFloor, inputLength * limits.maxRatio));
+}
+
+function bombError(kind: string, inputLength: number, cap: number, label: string): FormatError {
+  const why = cap < DEFAULT_ARCHIVE_LIMITS.maxOutput && cap >= inputLength * 1000 ? ` (over ${Math.round(cap / Math.max(1, inputLength))}x its ${MiB(inputLength)} compressed size)` : '';
+  return new FormatError('ARCHIVE_TOO_LARGE', `${kind} data expands to more than ${MiB(cap)}${why}: refusing a possible decompression bomb`, { file: label });
+}
+
+function codeOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+export function gunzipCapped(bytes: Uint8Array, label: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Uint8Array {
+  const cap = outputCap(bytes.length, limits);
+  try {
+    const out = gunzipSync(bytes, { maxOutputLength: cap, finishFlush: zlibConstants.Z_FINISH });
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } catch (e) {
+    if (codeOf(e) === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw bombError('gzip', bytes.length, cap, label);
+    const msg = e instanceof Error ? e.message : String(e);
+    const hint = /unexpected end/i.test(msg) ? ' (the file is truncated: an incomplete copy or download?)' : '';
+    throw new FormatError('DECOMPRESS_FAILED', `gzip data is corrupt: ${msg}${hint}`, { file: label, cause: e });
+  }
+}
+
+export async function unxzCapped(bytes: Uint8Array, label: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<Uint8Array> {
+  const cap = outputCap(bytes.length, limits);
+  const input = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  try {
+    reader = new xzDecompress.XzReadableStream(input).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > cap) {
+        await reader.cancel().catch(() => undefined);
+        throw bombError('xz', bytes.length, cap, label);
+      }
+      chunks.push(value);
+    }
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new FormatError('DECOMPRESS_FAILED', `xz data is corrupt: ${xzReason(msg)}`, { file: label, cause: e });
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+/** xz-embedded's xz_ret codes, as the wasm build reports them ("... error code N") */
+const XZ_RET: Record<string, string> = {
+  '2': 'unsupported integrity check',
+  '3': 'out of memory',
+  '4': 'needs more memory than allowed',
+  '5': 'not in xz format',
+  '6': 'unsupported xz options',
+  '7': 'compressed data is corrupt',
+  '8': 'unexpected end of input (the file is truncated: an incomplete copy or download?)',
+};
+
+function xzReason(msg: string): string {
+  const m = /error code (\d+)/.exec(msg);
+  return (m && XZ_RET[m[1]!]) ?? msg;
+}
