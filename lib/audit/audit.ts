@@ -1,0 +1,69 @@
+// auditSources / auditSnapshots: run every registered check over a history of
+// snapshots. The check registry is open: registerCheck() adds one (e.g. the
+// capture/history module's sosreport lsslot comparison).
+import type { Source } from '../dt/source.js';
+import type { Snapshot } from '../diff/diff.js';
+import { severityRank, type Finding, type SeverityName } from '../model/finding.js';
+import { captureCheck } from './checks/capture.js';
+import { fingerprintCheck } from './checks/fingerprints.js';
+import { hypervisorUpdateCheck } from './checks/hypervisor-update.js';
+import { integrityCheck } from './checks/integrity.js';
+import { kernelOverwriteCheck } from './checks/kernel-overwrite.js';
+import { nodeMismatchCheck } from './checks/node-mismatch.js';
+import { snapshotsFromSources, type SnapshotOptions } from './snapshots.js';
+import { buildSteps, type Step } from './steps.js';
+import type { AuditCheck } from './types.js';
+
+export const checkRegistry: AuditCheck[] = [kernelOverwriteCheck, hypervisorUpdateCheck, fingerprintCheck, nodeMismatchCheck, integrityCheck, captureCheck];
+
+export function registerCheck(check: AuditCheck): void {
+  if (!checkRegistry.some((c) => c.id === check.id)) checkRegistry.push(check);
+}
+
+export interface AuditOptions extends SnapshotOptions {
+  /** codes to drop */
+  ignore?: readonly string[];
+  /** only run these check ids (default: all registered) */
+  checks?: readonly string[];
+}
+
+export interface AuditResult {
+  snapshots: Snapshot[];
+  steps: Step[];
+  findings: Finding[];
+}
+
+export function auditSources(sources: readonly Source[], opts: AuditOptions = {}): AuditResult {
+  // load problems of each source (unreadable files, partial trees) are findings too
+  const loadFindings = sources.flatMap((s) => s.findings.map((f) => ({ ...f, evidence: { ...(f.evidence ?? {}), snapshot: s.label } })));
+  const r = auditSnapshots(snapshotsFromSources(sources, opts), opts);
+  r.findings.push(...filter(loadFindings, opts));
+  r.findings.sort(bySeverity);
+  return r;
+}
+
+export function auditSnapshots(snapshots: Snapshot[], opts: AuditOptions = {}): AuditResult {
+  const steps = buildSteps(snapshots);
+  const ctx = { snapshots, steps };
+  const findings: Finding[] = [];
+  for (const c of checkRegistry) {
+    if (opts.checks && !opts.checks.includes(c.id)) continue;
+    findings.push(...c.run(ctx));
+  }
+  return { snapshots, steps, findings: filter(findings, opts).sort(bySeverity) };
+}
+
+function filter(fs: Finding[], opts: AuditOptions): Finding[] {
+  const ignore = new Set(opts.ignore ?? []);
+  return fs.filter((f) => !ignore.has(f.code));
+}
+
+/** most severe first; stable otherwise (check order, then time order) */
+function bySeverity(a: Finding, b: Finding): number {
+  return severityRank[b.severity] - severityRank[a.severity];
+}
+
+/** exit status: 1 when any finding is at or above the threshold */
+export function auditExitCode(findings: readonly Finding[], failOn: SeverityName): number {
+  return findings.some((f) => severityRank[f.severity] >= severityRank[failOn]) ? 1 : 0;
+}

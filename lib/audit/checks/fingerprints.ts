@@ -1,0 +1,46 @@
+// Rewrite fingerprints: signs that the kernel (not firmware) wrote the LMB
+// property (kernel.md 3.4). Informational: a DLPAR rewrite is legitimate.
+import type { Finding } from '../../model/finding.js';
+import { LmbFlag } from '../../model/lmb.js';
+import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
+
+const BY_KIND: Record<string, string> = {
+  'v1-reserved-zeroed': 'rewrite-v1-reserved-zeroed',
+  'v2-regrouped': 'rewrite-v2-regrouped',
+  'lookup-appended': 'rewrite-lookup-appended',
+};
+const DIMM = LmbFlag.ASSIGNED | LmbFlag.HOTREMOVABLE;
+
+export const fingerprintCheck: AuditCheck = {
+  id: 'fingerprints',
+  codes: ['rewrite-v1-reserved-zeroed', 'rewrite-v2-regrouped', 'rewrite-lookup-appended', 'rewrite-assigned-without-hotremovable'],
+  run(ctx: AuditContext): Finding[] {
+    const out: Finding[] = [];
+    for (const st of ctx.steps) {
+      for (const e of st.kernelRewrite) {
+        const code = BY_KIND[e.kind];
+        if (!code) continue;
+        const extra = e.kind === 'lookup-appended' ? { appended: st.numa.lookupArrays?.appended ?? [] } : {};
+        out.push({ code, severity: 'info', confidence: 'certain', message: `between ${st.from.label} and ${st.to.label}: ${e.text} — the kernel, not firmware, wrote this`, evidence: { step: st.index, from: st.from.label, to: st.to.label, ...extra } });
+      }
+    }
+    // ASSIGNED alone / HOTREMOVABLE alone, where firmware marks its LMBs with both
+    const last = [...ctx.snapshots].reverse().find((s) => s.table.format === 'v1' || s.table.format === 'v2');
+    const firmwareBoth = ctx.snapshots.some((s) => s.table.lmbs.some((l) => (l.flags & DIMM) === DIMM && !(l.flags & LmbFlag.RESERVED)));
+    if (last && firmwareBoth) {
+      const added = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.ASSIGNED && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID))).map((l) => l.drcIndex);
+      const removed = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.HOTREMOVABLE).map((l) => l.drcIndex);
+      if (added.length || removed.length) {
+        out.push({
+          code: 'rewrite-assigned-without-hotremovable',
+          severity: 'info',
+          confidence: 'likely',
+          lmbs: [...added, ...removed],
+          message: `${last.label}: firmware marks its LMBs ASSIGNED|HOTREMOVABLE, but ${added.length} LMB(s) carry ASSIGNED alone${added.length ? ` (${drcRuns(added)})` : ''} and ${removed.length} HOTREMOVABLE alone${removed.length ? ` (${drcRuns(removed)})` : ''}: the kernel added/removed them by DLPAR and rewrote the property`,
+          evidence: { snapshot: last.label, addedByKernel: added.length, removedByKernel: removed.length },
+        });
+      }
+    }
+    return out;
+  },
+};

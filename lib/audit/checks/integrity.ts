@@ -1,0 +1,72 @@
+// integrity: what is wrong inside one snapshot -- duplicate DRC indexes, overlapping
+// LMBs, AI_INVALID with a usable aa index, ASSIGNED vs sysfs block presence -- plus the
+// decoder/model findings (aa index beyond the lookup arrays, count cell vs length,
+// unknown flag bits, both formats...) passed through with their own codes.
+import type { Snapshot } from '../../diff/diff.js';
+import type { Finding } from '../../model/finding.js';
+import { LmbFlag, type Lmb } from '../../model/lmb.js';
+import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
+
+const MAX_LMBS = 64;
+
+export const integrityCheck: AuditCheck = {
+  id: 'integrity',
+  codes: ['duplicate-drc-index', 'overlapping-lmbs', 'ai-invalid-with-index', 'assigned-without-block', 'block-without-lmb'],
+  run(ctx: AuditContext): Finding[] {
+    const out: Finding[] = [];
+    const seen = new Set<string>();
+    for (const s of ctx.snapshots) {
+      for (const f of [...s.table.findings, ...checkSnapshot(s)]) {
+        // the same problem in every snapshot is reported once, for the first one
+        const key = `${f.code}|${f.message.replace(s.label, '')}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ ...f, message: f.message.startsWith(s.label) ? f.message : `${s.label}: ${f.message}`, evidence: { ...(f.evidence ?? {}), snapshot: s.label } });
+      }
+    }
+    return out;
+  },
+};
+
+export function checkSnapshot(s: Snapshot): Finding[] {
+  const t = s.table;
+  if (t.format !== 'v1' && t.format !== 'v2') return [];
+  const out: Finding[] = [];
+  const lmbs = t.lmbs;
+
+  const byDrc = new Map<number, number>();
+  const dup: number[] = [];
+  for (const l of lmbs) {
+    if (l.flags & LmbFlag.DRC_INVALID) continue;
+    const n = (byDrc.get(l.drcIndex) ?? 0) + 1;
+    byDrc.set(l.drcIndex, n);
+    if (n === 2) dup.push(l.drcIndex);
+  }
+  if (dup.length) out.push(mk('duplicate-drc-index', 'error', dup, `${dup.length} DRC index(es) are used by more than one LMB (${drcRuns(dup)}); DLPAR by index reaches only the first`));
+
+  const order = lmbs.map((_, i) => i).sort((a, b) => (lmbs[a]!.address < lmbs[b]!.address ? -1 : lmbs[a]!.address > lmbs[b]!.address ? 1 : 0));
+  const overlap: number[] = [];
+  for (let k = 1; k < order.length; k++) {
+    const p = lmbs[order[k - 1]!]!;
+    const c = lmbs[order[k]!]!;
+    if (p.size > 0n && c.address < p.address + p.size) overlap.push(c.drcIndex);
+  }
+  if (overlap.length) out.push(mk('overlapping-lmbs', 'error', overlap, `${overlap.length} LMB(s) overlap the address range of the LMB before them (${drcRuns(overlap)})`));
+
+  const arrays = t.numa.lookupArrays?.count ?? 0;
+  const aiInvalid = lmbs.filter((l) => l.flags & LmbFlag.AI_INVALID && l.aaIndex !== null && l.aaIndex !== 0xffffffff && l.aaIndex < arrays).map((l) => l.drcIndex);
+  if (aiInvalid.length) out.push(mk('ai-invalid-with-index', 'warning', aiInvalid, `${aiInvalid.length} LMB(s) have AI_INVALID set but an aa index inside the lookup arrays (${drcRuns(aiInvalid)}); Linux gives them no node`));
+
+  if (s.origin === 'tree' && lmbs.some((l) => l.blocks !== undefined)) {
+    const owned = (l: Lmb) => l.assigned && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID));
+    const noBlock = lmbs.filter((l) => owned(l) && l.blocks !== undefined && l.blocks.length === 0).map((l) => l.drcIndex);
+    if (noBlock.length) out.push(mk('assigned-without-block', 'warning', noBlock, `${noBlock.length} ASSIGNED LMB(s) have no sysfs memory block (${drcRuns(noBlock)}): a snapshot taken mid-DLPAR, or a DLPAR that failed half-way`));
+    const stray = lmbs.filter((l) => !l.assigned && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID)) && (l.blocks?.length ?? 0) > 0).map((l) => l.drcIndex);
+    if (stray.length) out.push(mk('block-without-lmb', 'warning', stray, `${stray.length} LMB(s) not marked ASSIGNED have a sysfs memory block (${drcRuns(stray)}): Linux has memory the device tree does not give to the partition`));
+  }
+  return out;
+}
+
+function mk(code: string, severity: Finding['severity'], lmbs: number[], message: string): Finding {
+  return { code, severity, confidence: 'certain', lmbs: lmbs.slice(0, MAX_LMBS), message, evidence: { count: lmbs.length } };
+}

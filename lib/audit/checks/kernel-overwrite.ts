@@ -1,0 +1,212 @@
+// kernel-overwrite: the pre-5.15 kernel wrote its stale LMB table over the
+// hypervisor's data. Model (kernel.md 3.1, 4.2): drmem_info is read at boot; DLPAR
+// add/remove changes only the LMBs it touches (aa index, ASSIGNED); every memory
+// DLPAR ends with drmem_update_dt() writing EVERY LMB's aa index and flags from that
+// table. Before 5.15 a hypervisor update (LPM) never reached the table. So in an
+// interval with a DLPAR, an LMB the DLPAR did not touch can change only if the kernel
+// wrote a stale value (or, when an LPM falls in the same interval, because a 5.15+
+// kernel kept the hypervisor's value).
+import { LmbFlag, type Lmb } from '../../model/lmb.js';
+import type { Finding } from '../../model/finding.js';
+import { groupRuns, type LmbDelta } from '../../diff/lmb-diff.js';
+import type { Snapshot } from '../../diff/diff.js';
+import type { Step } from '../steps.js';
+import { drcRange, drcRuns, type AuditCheck, type AuditContext } from '../types.js';
+
+type Confidence = 'certain' | 'likely' | 'possible';
+interface KernelValue {
+  aa: number | null;
+  flags: number;
+}
+
+const NOT_ASSIGNED = ~LmbFlag.ASSIGNED;
+
+function keyOf(l: Lmb): number | undefined {
+  // DRC_INVALID LMBs (firmware-reserved boot RAM) are never DLPAR'd or re-homed
+  return l.flags & LmbFlag.DRC_INVALID ? undefined : l.drcIndex;
+}
+
+function tableOf(s: Snapshot): Map<number, KernelValue> {
+  const m = new Map<number, KernelValue>();
+  for (const l of s.table.lmbs) {
+    const k = keyOf(l);
+    if (k !== undefined && !m.has(k)) m.set(k, { aa: l.aaIndex, flags: l.flags });
+  }
+  return m;
+}
+
+export const kernelOverwriteCheck: AuditCheck = {
+  id: 'kernel-overwrite',
+  codes: ['kernel-overwrite'],
+  run(ctx: AuditContext): Finding[] {
+    const out: Finding[] = [];
+    const first = ctx.snapshots[0];
+    if (!first) return out;
+    // what the kernel's table holds, as far as the history tells
+    let kernel = tableOf(first);
+    let kernelFromBoot = first.origin === 'boot-fdt';
+    for (const step of ctx.steps) {
+      if (step.reboot) {
+        kernel = tableOf(step.to);
+        kernelFromBoot = true;
+        continue;
+      }
+      const dlpar = step.kernelRewrite.some((e) => e.kind === 'dlpar');
+      const rewrite = step.kernelRewrite.length > 0;
+      const lpm = step.hypervisorUpdate.filter((e) => e.kind !== 'lmbs-changed-without-dlpar');
+      if (rewrite) {
+        const byConf = new Map<Confidence, LmbDelta[]>();
+        const add = (c: Confidence, d: LmbDelta) => {
+          let l = byConf.get(c);
+          if (!l) byConf.set(c, (l = []));
+          l.push(d);
+        };
+        for (const d of candidates(step)) {
+          const after = step.to.table.lmbs[d.afterIndex!]!;
+          const k = keyOf(after);
+          const kv = k === undefined ? undefined : kernel.get(k);
+          const dl = d.changes.some((c) => c.field === 'assigned');
+          // a DLPAR'd LMB legitimately gets a fresh aa index: compare its other flag bits only
+          const reverted = kv !== undefined && (dl || kv.aa === after.aaIndex) && ((kv.flags & NOT_ASSIGNED) >>> 0) === ((after.flags & NOT_ASSIGNED) >>> 0);
+          if (!dlpar) {
+            // rewrite seen only through a fingerprint (e.g. add+remove of one LMB)
+            if (reverted && lpm.length === 0) add('likely', d);
+          } else if (lpm.length === 0) add(reverted && kernelFromBoot ? 'certain' : 'likely', d);
+          else if (reverted) add('likely', d);
+          // else: an LPM in the same interval explains the new value (a 5.15+ kernel keeps it)
+        }
+        if (dlpar && lpm.length > 0 && step.other.length === 0) for (const d of hiddenStale(step)) add('possible', d);
+        for (const c of ['certain', 'likely', 'possible'] as const) {
+          const ds = byConf.get(c);
+          if (ds?.length) out.push(finding(step, c, ds, kernelFromBoot));
+        }
+        // a DLPAR interval with no hypervisor sign where nothing untouched changed although
+        // the DT held values the kernel's table did not: the kernel keeps the hypervisor's
+        // values (5.15+ drmem_update_lmbs), so follow the tree from here on
+        if (dlpar && lpm.length === 0 && !byConf.size && differsFromKernel(step.from, kernel)) kernel = tableOf(step.to);
+      }
+      // DLPAR'd LMBs: the kernel set these values itself
+      for (const d of step.lmbs) {
+        if (d.kind !== 'changed' || !d.changes.some((c) => c.field === 'assigned')) continue;
+        const l = step.to.table.lmbs[d.afterIndex!]!;
+        const k = keyOf(l);
+        if (k !== undefined) kernel.set(k, { aa: l.aaIndex, flags: l.flags });
+      }
+    }
+    return out;
+  },
+};
+
+/** LMBs whose aa index or non-ASSIGNED flag bits changed in a rewrite interval */
+function candidates(step: Step): LmbDelta[] {
+  const out: LmbDelta[] = [];
+  for (const d of step.lmbs) {
+    if (d.kind !== 'changed') continue;
+    const before = step.from.table.lmbs[d.beforeIndex!]!;
+    const after = step.to.table.lmbs[d.afterIndex!]!;
+    if (keyOf(after) === undefined || keyOf(before) === undefined) continue;
+    const dl = d.changes.some((c) => c.field === 'assigned');
+    const flagsChanged = d.changes.some((c) => c.field === 'flag');
+    const aaChanged = d.changes.some((c) => c.field === 'aaIndex');
+    if (flagsChanged || (aaChanged && !dl)) out.push(d);
+  }
+  return out;
+}
+
+/**
+ * LPM and DLPAR in the same interval on a pre-5.15 kernel: the stale aa indexes are
+ * written back, so nothing the DLPAR did not touch changes although the hypervisor
+ * replaced the lookup arrays. The LMBs whose (unchanged) aa index now selects a
+ * different associativity are the ones that may have lost a hypervisor value.
+ */
+function hiddenStale(step: Step): LmbDelta[] {
+  const out: LmbDelta[] = [];
+  const touched = new Set([...step.added, ...step.removed]);
+  const lb = step.from.table.numa.lookupArrays;
+  const la = step.to.table.numa.lookupArrays;
+  if (!lb || !la) return out;
+  const pairs = new Map<number, number>();
+  for (const d of step.lmbs) if (d.kind === 'changed') pairs.set(d.afterIndex!, d.beforeIndex!);
+  // unchanged LMBs are not in step.lmbs: pair them by DRC index
+  const beforeByDrc = new Map<number, number>();
+  step.from.table.lmbs.forEach((l, i) => {
+    const k = keyOf(l);
+    if (k !== undefined && !beforeByDrc.has(k)) beforeByDrc.set(k, i);
+  });
+  step.to.table.lmbs.forEach((a, ai) => {
+    const k = keyOf(a);
+    if (k === undefined || touched.has(k) || a.aaIndex === null) return;
+    const bi = pairs.get(ai) ?? beforeByDrc.get(k);
+    if (bi === undefined) return;
+    const b = step.from.table.lmbs[bi]!;
+    if (b.aaIndex !== a.aaIndex) return;
+    const cb = lb.arrays[a.aaIndex];
+    const ca = la.arrays[a.aaIndex];
+    if (cb === undefined && ca === undefined) return;
+    const same = cb !== undefined && ca !== undefined && cb.length === ca.length && cb.every((v, i) => v === ca[i]);
+    if (same && b.node === a.node) return;
+    out.push({ kind: 'changed', drcIndex: a.drcIndex, address: a.address, size: a.size, beforeIndex: bi, afterIndex: ai, changes: [{ field: 'node', before: b.node, after: a.node }] });
+  });
+  return out;
+}
+
+function differsFromKernel(s: Snapshot, kernel: Map<number, KernelValue>): boolean {
+  for (const l of s.table.lmbs) {
+    const k = keyOf(l);
+    const kv = k === undefined ? undefined : kernel.get(k);
+    if (kv && (kv.aa !== l.aaIndex || kv.flags !== l.flags)) return true;
+  }
+  return false;
+}
+
+function describeRun(step: Step, d: LmbDelta): Record<string, unknown> {
+  const b = step.from.table.lmbs[d.beforeIndex!]!;
+  const a = step.to.table.lmbs[d.afterIndex!]!;
+  return { aaIndexBefore: b.aaIndex, aaIndexAfter: a.aaIndex, nodeBefore: b.node, nodeAfter: a.node, flagsBefore: `0x${b.flags.toString(16)}`, flagsAfter: `0x${a.flags.toString(16)}` };
+}
+
+const WHY: Record<Confidence, string> = {
+  certain: 'they went back to the values the kernel read at boot, with no hypervisor update in between',
+  likely: 'no hypervisor update is visible in this interval, or the values went back exactly to what the kernel last knew',
+  possible: 'an LPM and a DLPAR fall between the same two snapshots: their aa index stayed the same while the hypervisor replaced the lookup arrays, so the index may be a stale pre-LPM one; a snapshot between the LPM and the DLPAR would tell',
+};
+
+function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromBoot: boolean): Finding {
+  const runs = groupRuns(ds).map((r) => {
+    const bDesc = describeRun(step, r.first);
+    return { first: `0x${r.first.drcIndex.toString(16)}`, last: `0x${r.last.drcIndex.toString(16)}`, count: r.count, ...bDesc };
+  });
+  const lmbs = ds.map((d) => d.drcIndex);
+  const shown = groupRuns(ds)
+    .slice(0, 6)
+    .map((r) => {
+      const x = describeRun(step, r.first);
+      return `LMB ${drcRange(r.first.drcIndex, r.last.drcIndex)}: aa ${fmt(x.aaIndexBefore)} → ${fmt(x.aaIndexAfter)} (node ${fmt(x.nodeBefore)} → ${fmt(x.nodeAfter)}${x.flagsBefore !== x.flagsAfter ? `, flags ${x.flagsBefore} → ${x.flagsAfter}` : ''})`;
+    });
+  const what = step.added.length || step.removed.length ? `a memory DLPAR (${step.added.length} LMB(s) added, ${step.removed.length} removed)` : 'a kernel rewrite';
+  const message =
+    `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${ds.length} LMB(s) the DLPAR did not add or remove changed: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. ` +
+    `Confidence ${confidence}: ${WHY[confidence]}. The hypervisor's values for LMB ${drcRuns(lmbs)} are lost from the device tree (pre-5.15 kernel: drmem_update_dt writes its stale table); NUMA-aware tools now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+); a reboot restores the firmware's tree.`;
+  return {
+    code: 'kernel-overwrite',
+    severity: confidence === 'possible' ? 'warning' : 'error',
+    confidence,
+    lmbs,
+    message,
+    evidence: {
+      step: step.index,
+      from: step.from.label,
+      to: step.to.label,
+      kernelBaseline: kernelFromBoot ? 'boot' : 'first-snapshot',
+      kernelRewrite: step.kernelRewrite.map((e) => e.text),
+      hypervisorUpdate: step.hypervisorUpdate.map((e) => e.text),
+      runs,
+    },
+  };
+}
+
+function fmt(v: unknown): string {
+  if (v === null || v === undefined) return 'none';
+  if (typeof v === 'number' && v === 0xffffffff) return '0xffffffff';
+  return String(v);
+}

@@ -1,0 +1,54 @@
+// The audit's plug-in surface: a check reads the snapshots/steps and returns
+// findings. Other modules add checks with registerCheck() (and their codes with
+// registerCode() in catalogue.ts).
+import type { Snapshot } from '../diff/diff.js';
+import type { Finding } from '../model/finding.js';
+import type { Step } from './steps.js';
+
+export interface AuditContext {
+  /** oldest first; boot FDT snapshots included */
+  snapshots: readonly Snapshot[];
+  steps: readonly Step[];
+}
+
+export interface AuditCheck {
+  id: string;
+  /** codes this check can emit (all in the catalogue) */
+  codes: readonly string[];
+  run(ctx: AuditContext): Finding[];
+}
+
+/** "80000010" / "80000010–8000001f" (lsslot-style DRC index, no 0x) */
+export function drcRange(first: number, last: number): string {
+  const f = first.toString(16).padStart(8, '0');
+  return first === last ? f : `${f}–${last.toString(16).padStart(8, '0')}`;
+}
+
+/** Compact run list of DRC indexes: "80000008–8000000b, 80000010" (at most `max` runs, then "…") */
+export function drcRuns(drcs: readonly number[], max = 8): string {
+  const sorted = [...drcs].sort((a, b) => a - b);
+  const runs: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    runs.push(drcRange(sorted[i]!, sorted[j]!));
+    i = j + 1;
+  }
+  return runs.length > max ? `${runs.slice(0, max).join(', ')}, … (${runs.length} runs)` : runs.join(', ');
+}
+
+export function hex(n: number | bigint): string {
+  return `0x${n.toString(16)}`;
+}
+
+export function bytesText(n: bigint): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0;
+  let v = n;
+  while (u < units.length - 1 && v >= 1024n && v % 1024n === 0n) {
+    v /= 1024n;
+    u++;
+  }
+  return `${v} ${units[u]}`;
+}

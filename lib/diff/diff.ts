@@ -1,0 +1,76 @@
+// diffSnapshots: the whole semantic diff of two snapshots (LMBs, format, LMB size,
+// NUMA description, DRC lists, every other property).
+import type { Source } from '../dt/source.js';
+import type { DtTree } from '../dt/tree.js';
+import type { LmbTable } from '../model/lmb.js';
+import { DRC_PROPS, diffDrcLists, type DrcListDiff } from './drc-diff.js';
+import { diffLmbs, type LmbDelta } from './lmb-diff.js';
+import { diffNuma, type NumaDiff } from './numa-diff.js';
+import { diffTrees, type PropChange } from './tree-diff.js';
+
+/** One point in time: a device tree and the LMB table built from it (with sysfs when captured). */
+export interface Snapshot {
+  label: string;
+  tree: DtTree;
+  table: LmbTable;
+  /** "tree": a source's live tree; "boot-fdt": a source's /sys/firmware/fdt */
+  origin: 'tree' | 'boot-fdt';
+  /** identity of the boot this snapshot belongs to (hash of the boot FDT), when known */
+  bootId?: string;
+  /** the source it came from (files for checks that read the capture) */
+  source?: Source;
+}
+
+export interface DiffResult {
+  format?: { before: string; after: string };
+  bothFormats?: { before: boolean; after: boolean };
+  lmbSize?: { before: bigint | null; after: bigint | null };
+  lmbCount: { before: number; after: number };
+  lmbs: LmbDelta[];
+  numa: NumaDiff;
+  drc: DrcListDiff[];
+  properties: PropChange[];
+}
+
+const DRCONF = '/ibm,dynamic-reconfiguration-memory';
+/** properties the semantic parts explain; the generic diff skips them */
+const COVERED: Record<string, Set<string>> = {
+  [DRCONF]: new Set(['ibm,dynamic-memory', 'ibm,dynamic-memory-v2', 'ibm,associativity-lookup-arrays', 'ibm,lmb-size']),
+  '/rtas': new Set(['ibm,associativity-reference-points']),
+  '/': new Set(['ibm,associativity-reference-points']),
+};
+
+export function diffSnapshots(before: Snapshot, after: Snapshot): DiffResult {
+  const b = before.table;
+  const a = after.table;
+  const r: DiffResult = {
+    lmbCount: { before: b.lmbs.length, after: a.lmbs.length },
+    lmbs: diffLmbs(b, a),
+    numa: diffNuma(b.numa, a.numa),
+    drc: diffDrcLists(before.tree, after.tree),
+    properties: diffTrees(before.tree, after.tree, skipCovered),
+  };
+  if (b.format !== a.format) r.format = { before: b.format, after: a.format };
+  if (b.bothFormats !== a.bothFormats) r.bothFormats = { before: b.bothFormats, after: a.bothFormats };
+  if (b.lmbSize !== a.lmbSize) r.lmbSize = { before: b.lmbSize, after: a.lmbSize };
+  return r;
+}
+
+function skipCovered(node: string, prop: string): boolean {
+  if (DRC_PROPS.has(prop)) return true;
+  return COVERED[node]?.has(prop) ?? false;
+}
+
+export function diffIsEmpty(d: DiffResult): boolean {
+  return (
+    d.format === undefined &&
+    d.bothFormats === undefined &&
+    d.lmbSize === undefined &&
+    d.lmbs.length === 0 &&
+    Object.keys(d.numa).length === 0 &&
+    d.drc.length === 0 &&
+    d.properties.length === 0
+  );
+}
+
+export type { DtTree };

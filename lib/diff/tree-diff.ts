@@ -1,0 +1,101 @@
+// A compact generic property diff of two device trees (dtdiff, but naming what
+// changed): nodes added/removed, properties added/removed/changed with a short
+// rendering of both values. Properties that the LMB/NUMA/DRC diffs already explain
+// are skipped (the caller passes them).
+import { bytesEqual, walk, type DtNode, type DtTree, getNode } from '../dt/tree.js';
+
+export interface PropChange {
+  kind: 'node-added' | 'node-removed' | 'added' | 'removed' | 'changed';
+  node: string;
+  property?: string;
+  before?: string;
+  after?: string;
+  /** first differing byte offset (changed values) */
+  offset?: number;
+  beforeLength?: number;
+  afterLength?: number;
+}
+
+/** skip(nodePath, propertyName) -> true when a semantic diff covers it */
+export type PropSkip = (node: string, prop: string) => boolean;
+
+export function diffTrees(before: DtTree, after: DtTree, skip: PropSkip): PropChange[] {
+  const out: PropChange[] = [];
+  for (const a of walk(after.root)) {
+    const b = getNode(before, a.path);
+    if (!b) {
+      if (!a.parent || getNode(before, a.parent.path)) out.push({ kind: 'node-added', node: a.path, after: `${a.props.size} properties, ${countNodes(a) - 1} subnodes` });
+      continue;
+    }
+    diffProps(b, a, skip, out);
+  }
+  for (const b of walk(before.root)) {
+    if (getNode(after, b.path)) continue;
+    if (b.parent && !getNode(after, b.parent.path)) continue;
+    out.push({ kind: 'node-removed', node: b.path, before: `${b.props.size} properties, ${countNodes(b) - 1} subnodes` });
+  }
+  return out;
+}
+
+function countNodes(n: DtNode): number {
+  let c = 0;
+  for (const _ of walk(n)) c++;
+  return c;
+}
+
+function diffProps(b: DtNode, a: DtNode, skip: PropSkip, out: PropChange[]): void {
+  const path = a.path;
+  const names = [...new Set([...b.props.keys(), ...a.props.keys()])].sort();
+  for (const name of names) {
+    if (skip(path, name)) continue;
+    const bv = b.props.get(name);
+    const av = a.props.get(name);
+    if (bv && av) {
+      if (bytesEqual(bv, av)) continue;
+      out.push({ kind: 'changed', node: path, property: name, before: showValue(bv), after: showValue(av), offset: firstDiff(bv, av), beforeLength: bv.length, afterLength: av.length });
+    } else if (av) out.push({ kind: 'added', node: path, property: name, after: showValue(av), afterLength: av.length });
+    else if (bv) out.push({ kind: 'removed', node: path, property: name, before: showValue(bv), beforeLength: bv.length });
+  }
+}
+
+function firstDiff(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}
+
+/** dtc-like short form: "strings", <cells>, or [bytes]; long values summarised. */
+export function showValue(v: Uint8Array): string {
+  if (v.length === 0) return '(empty)';
+  const strs = asStrings(v);
+  if (strs) {
+    const s = strs.map((x) => JSON.stringify(x)).join(', ');
+    return s.length <= 80 ? s : `${s.slice(0, 77)}... (${v.length} bytes)`;
+  }
+  if (v.length % 4 === 0) {
+    const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+    const n = v.length / 4;
+    const shown = Math.min(n, 8);
+    const cells: string[] = [];
+    for (let i = 0; i < shown; i++) cells.push(`0x${dv.getUint32(4 * i).toString(16)}`);
+    return `<${cells.join(' ')}${n > shown ? ` ...` : ''}>${n > shown ? ` (${v.length} bytes)` : ''}`;
+  }
+  const shown = Math.min(v.length, 16);
+  const bytes = [...v.subarray(0, shown)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+  return `[${bytes}${v.length > shown ? ' ...' : ''}]${v.length > shown ? ` (${v.length} bytes)` : ''}`;
+}
+
+function asStrings(v: Uint8Array): string[] | null {
+  if (v[v.length - 1] !== 0) return null;
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (c === 0) {
+      if (i === start) return null;
+      out.push(Buffer.from(v.subarray(start, i)).toString('latin1'));
+      start = i + 1;
+    } else if (c < 0x20 || c > 0x7e) return null;
+  }
+  return out;
+}
