@@ -9,6 +9,8 @@ import { readDirTree } from './read-dir.js';
 import type { LoadOptions, Source, SourceKind } from './source.js';
 import type { DtTree } from './tree.js';
 import { readBootFdt } from './boot-fdt.js';
+import { expandCaptureView } from '../capture/expand-view.js';
+import { manifestTime } from '../capture/manifest.js';
 
 /**
  * Async because xz decompression is stream-based; everything else is synchronous.
@@ -78,8 +80,10 @@ export function loadDirectory(view: FileView, label: string, kind: SourceKind): 
   }
   const { tree, findings } = readDirTree(view, located.treeDir);
   const boot = located.bootFdt ? readBootFdt(view, located.bootFdt, findings) : undefined;
-  const files = rebase(view, located.root);
-  return { label, kind, layout: located.layout, tree, treeLocation: view.describe(located.treeDir), ...(boot ? { bootTree: boot } : {}), files, findings };
+  // drscope captures keep memory blocks as a table: expand it back into sysfs files
+  const files = expandCaptureView(rebase(view, located.root));
+  const capturedAt = manifestTime(files);
+  return { label, kind, layout: located.layout, tree, treeLocation: view.describe(located.treeDir), ...(boot ? { bootTree: boot } : {}), files, findings, ...(capturedAt ? { capturedAt } : {}) };
 }
 
 /** A view whose "/" is `root` inside another view. */
