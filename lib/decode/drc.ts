@@ -25,6 +25,8 @@ export interface DrcList {
 }
 
 const DRC_INFO = 'ibm,drc-info';
+/** 64 TB in 64 MiB LMBs, plus room for CPUs and slots: no real node has more connectors */
+export const MAX_DRC_ENTRIES = 1 << 20;
 const NAMES = 'ibm,drc-names';
 const TYPES = 'ibm,drc-types';
 const INDEXES = 'ibm,drc-indexes';
@@ -78,6 +80,11 @@ export function decodeDrcInfo(value: Uint8Array, node: string): { entries: DrcEn
     if (count <= 0) {
       findings.push({ ...finding(node, DRC_INFO, p + 8, 'drc-info-empty-set', `set ${s} (type "${type.s}") has ${count} elements: ignored`), severity: 'warning' });
       continue;
+    }
+    // a corrupt count (up to 2^31 from 20 bytes) must not allocate billions of entries
+    if (entries.length + count > MAX_DRC_ENTRIES) {
+      findings.push(finding(node, DRC_INFO, p + 8, 'drc-info-too-large', `set ${s} (type "${type.s}") has ${count} elements: more than ${MAX_DRC_ENTRIES} connectors in total; stopped reading`));
+      break;
     }
     for (let i = 0; i < count; i++) {
       entries.push({ index: (start + i * inc) >>> 0, name: `${prefix.s}${(suffix + i * inc) | 0}`, type: type.s, powerDomain: domain });
