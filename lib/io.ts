@@ -53,6 +53,9 @@ export interface Io {
   argv0?: string;
   /** real uid, for root-only behaviour; undefined when unknown */
   uid?: number;
+  /** absolute path of the node binary and of the running script (drmgr hooks record them) */
+  execPath?: string;
+  scriptPath?: string;
 }
 
 export function nodeIo(): Io {
@@ -64,6 +67,8 @@ export function nodeIo(): Io {
     readStdin: () => nodeFs.readFileSync(0),
     now: () => new Date(),
     uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+    execPath: process.execPath,
+    ...(process.argv[1] !== undefined ? { scriptPath: process.argv[1] } : {}),
   };
 }
 
