@@ -2,5 +2,7 @@
 import type { CommandDef } from './command.js';
 import { captureCommand } from './capture.js';
 import { lmbsCommand } from './lmbs.js';
+import { diffCommand } from './diff.js';
+import { auditCommand } from './audit.js';
 
-export const commands: CommandDef[] = [captureCommand, lmbsCommand];
+export const commands: CommandDef[] = [captureCommand, lmbsCommand, diffCommand, auditCommand];

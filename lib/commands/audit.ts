@@ -1,0 +1,52 @@
+// drscope audit <source>...: findings over a history of snapshots (oldest first).
+import type { Argv } from 'yargs';
+import { auditExitCode, auditSources } from '../audit/audit.js';
+import { catalogue } from '../audit/catalogue.js';
+import { UsageError } from '../errors.js';
+import type { SeverityName } from '../model/finding.js';
+import { auditJson } from '../render/audit-json.js';
+import { renderAuditText, renderCatalogue } from '../render/audit-text.js';
+import { toJsonText } from '../render/json.js';
+import type { CommandDef } from './command.js';
+import { LIVE, loadSide, parseSide } from './side-spec.js';
+
+const LEVELS = ['info', 'warning', 'error'] as const;
+
+export const auditCommand: CommandDef = {
+  command: 'audit [sources..]',
+  describe: 'report kernel overwrites of hypervisor LMB data, rewrite fingerprints, NUMA node mismatches and integrity problems over snapshots in time order',
+  builder: (y: Argv) =>
+    y
+      .positional('sources', { type: 'string', array: true, describe: `sources oldest first (paths, "${LIVE}"); default: the live system (or --root) with its boot-time FDT as the earlier snapshot` })
+      .option('fail-on', { type: 'string', choices: LEVELS, default: 'warning', describe: 'exit 1 when a finding is at or above this severity' })
+      .option('ignore', { type: 'string', array: true, describe: 'drop findings with this code (repeatable)' })
+      .option('boot', { type: 'boolean', default: true, describe: 'use boot-time FDTs as the earliest snapshot (--no-boot: do not)' })
+      .option('verbose', { alias: 'v', type: 'boolean', describe: 'explain each finding code' })
+      .option('list-codes', { type: 'boolean', describe: 'print every finding code with its severity and meaning, then exit' })
+      .example('$0 audit', 'audit the live system against its boot-time FDT (root)')
+      .example('$0 audit pre-lpm.tar.gz post-lpm.tar.gz after-dlpar.tar.gz', 'audit a history of captures'),
+  async run(args, ctx) {
+    const { io } = ctx;
+    if (args.listCodes) {
+      if (args.json) io.stdout.write(toJsonText({ schemaVersion: 1, codes: catalogue }));
+      else io.stdout.write(renderCatalogue());
+      return 0;
+    }
+    const root = typeof args.root === 'string' && args.root !== '' ? args.root : undefined;
+    const specs = ((args.sources as string[] | undefined) ?? []).map(String).filter((s) => s !== '');
+    if (specs.length === 0) specs.push(LIVE);
+    if (specs.some((s) => s.startsWith('boot:'))) throw new UsageError('audit uses boot-time FDTs by itself; name the sources only (use --no-boot to leave them out)');
+    if (specs.filter((s) => s === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
+    const ignore = ((args.ignore as string[] | undefined) ?? []).map(String);
+    for (const code of ignore) if (!(code in catalogue)) io.stderr.write(`drscope: warning: --ignore ${code}: not a known finding code (see --list-codes)\n`);
+    const sources = [];
+    for (const s of specs) sources.push(await loadSide(parseSide(s), root, io));
+    const failOn = (args.failOn as SeverityName | undefined) ?? 'warning';
+    const bootBaseline = args.boot !== false;
+    const r = auditSources(sources, { ignore, bootBaseline });
+    const code = auditExitCode(r.findings, failOn);
+    if (args.json) io.stdout.write(toJsonText(auditJson(r, failOn, code)));
+    else io.stdout.write(renderAuditText(r, { color: ctx.color, verbose: Boolean(args.verbose) }));
+    return code;
+  },
+};

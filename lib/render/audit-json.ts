@@ -1,0 +1,36 @@
+// `drscope audit --json` (schemaVersion 1): snapshots, steps, findings.
+import type { AuditResult } from '../audit/audit.js';
+import type { Finding } from '../model/finding.js';
+
+function drc(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+export function findingJson(f: Finding): Record<string, unknown> {
+  return { ...f, ...(f.lmbs ? { lmbs: f.lmbs.map(drc) } : {}) };
+}
+
+export function auditJson(r: AuditResult, failOn: string, exitCode: number): Record<string, unknown> {
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of r.findings) counts[f.severity]++;
+  return {
+    schemaVersion: 1,
+    command: 'audit',
+    failOn,
+    exitCode,
+    snapshots: r.snapshots.map((s, i) => ({ index: i, label: s.label, origin: s.origin, format: s.table.format, lmbCount: s.table.lmbs.length, assigned: s.table.lmbs.filter((l) => l.assigned).length, bootId: s.bootId ?? null })),
+    steps: r.steps.map((st) => ({
+      index: st.index,
+      from: st.index - 1,
+      to: st.index,
+      reboot: st.reboot,
+      added: st.added.map(drc),
+      removed: st.removed.map(drc),
+      otherChanged: st.other.map((d) => drc(d.drcIndex)),
+      kernelRewrite: st.kernelRewrite,
+      hypervisorUpdate: st.hypervisorUpdate,
+    })),
+    counts,
+    findings: r.findings.map(findingJson),
+  };
+}
