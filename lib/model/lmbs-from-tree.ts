@@ -23,7 +23,10 @@ export interface LmbTableOptions {
 
 /** At most this many DRC indexes are listed in one aggregated finding. */
 const MAX_FINDING_LMBS = 64;
-const MAX_BLOCKS_PER_LMB = 1n << 20n;
+// sysfs blocks are >= 16 MiB and LMBs <= 4 GiB: 256 blocks per LMB at most in real life
+const MAX_BLOCKS_PER_LMB = 1n << 10n;
+/** block ids listed over all LMBs (4M = 64 TB in 16 MiB blocks); a hostile block size stops here */
+const MAX_BLOCK_IDS = 1 << 22;
 
 export function lmbsFromSource(source: Source, opts: LmbTableOptions = {}): LmbTable {
   return lmbTableFromTree(source.tree, source.files, opts);
@@ -192,7 +195,9 @@ function legacyLmb(r: MemoryNodeRange, names: Map<number, DrcEntry>): Lmb {
 
 /** block ids [base/bs, ceil((base+size)/bs)) — several LMBs may share one block, one LMB may span several */
 function attachBlocks(lmbs: Lmb[], sysfs: SysfsMemory, bs: bigint): void {
+  let budget = MAX_BLOCK_IDS;
   for (const lmb of lmbs) {
+    if (budget <= 0) break;
     const first = lmb.address / bs;
     let endExcl = lmb.size === 0n ? first + 1n : (lmb.address + lmb.size + bs - 1n) / bs;
     // a corrupt size must not make us enumerate billions of block ids
@@ -205,6 +210,7 @@ function attachBlocks(lmbs: Lmb[], sysfs: SysfsMemory, bs: bigint): void {
       const b = sysfs.block(n);
       if (b) blocks.push(b);
     }
+    budget -= idx.length;
     lmb.blockIndexes = idx;
     lmb.blocks = blocks;
   }
