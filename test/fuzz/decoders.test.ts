@@ -13,7 +13,7 @@ import { decodeMemoryFlagsMask, lmbFlagsText } from '../../lib/decode/lmb-flags.
 import { decodeLmbSize } from '../../lib/decode/lmb-size.js';
 import { decodeReg } from '../../lib/decode/memory-node.js';
 import { decodeNumaDistanceTable, decodeNumaLookupIndexTable, distanceMatrix } from '../../lib/decode/numa-form2.js';
-import type { DecodeIssue } from '../../lib/decode/result.js';
+import type { DecodeIssue, Decoded } from '../../lib/decode/result.js';
 import type { Finding } from '../../lib/model/finding.js';
 import { be32, cellCounts, encodeV1Entries, encodeV2Sets, lmbEntries, mangle, propBytes, v2Sets } from './arbitraries.js';
 import { fuzzParams, fuzzTimeout, timed } from './fuzz-runs.js';
@@ -176,7 +176,7 @@ describe('fuzz: lib/decode never throws and reports bad bytes as issues', () => 
             ['decodeArchVec5', () => decodeArchVec5(bytes)],
             ['decodeMemoryFlagsMask', () => decodeMemoryFlagsMask(bytes)],
             ['decodeNumaDistanceTable', () => decodeNumaDistanceTable(bytes, lookupCount ?? undefined)],
-          ] as const) {
+          ] as [string, () => Decoded<unknown>][]) {
             const r = timed(name, LIMIT_MS, f);
             checkIssues(r.issues, bytes.length);
           }
