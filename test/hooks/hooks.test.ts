@@ -59,7 +59,8 @@ describe('drscope hook install / status / remove', () => {
   it('the hook does nothing at check/undocheck and for other DRC types, and exits 0 with silent pipes', () => {
     const hook = path.join(root, 'etc/drmgr.d/pmig/drscope');
     fs.rmSync(path.join(tmp, 'calls.txt'), { force: true });
-    for (const env of [{ DRC_TYPE: 'pmig', PHASE: 'check' }, { DRC_TYPE: 'pmig', PHASE: 'undocheck' }, { DRC_TYPE: 'cpu', PHASE: 'pre' }, {}]) {
+    const envs: Record<string, string>[] = [{ DRC_TYPE: 'pmig', PHASE: 'check' }, { DRC_TYPE: 'pmig', PHASE: 'undocheck' }, { DRC_TYPE: 'cpu', PHASE: 'pre' }, {}];
+    for (const env of envs) {
       const r = drmgrRunsHook(hook, env);
       expect(r.status).toBe(0);
       expect(r.stdout + r.stderr).toBe('');
