@@ -50,6 +50,8 @@ export function writeSysfs(fs: FsPort, root: string, l: LparLmbs, opts: SysfsOpt
     fs.writeFileSync(`${b}/phys_device`, '0\n');
     fs.writeFileSync(`${b}/valid_zones`, i < 16 ? 'Normal\n' : 'Movable\n');
     fs.symlinkSync(`../../node/node${l.aa[i]}`, `${b}/node${l.aa[i]}`);
+    // the mirror link the kernel makes in the node directory
+    fs.symlinkSync(`../../memory/memory${i}`, `${nodeDir}/node${l.aa[i]}/memory${i}`);
     written++;
   }
   return written;
