@@ -1,0 +1,216 @@
+import * as nodeFs from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DtError } from '../../lib/errors.js';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../lib/dt/decompress.js';
+import { loadBytes } from '../../lib/dt/load-bytes.js';
+import { loadSource } from '../../lib/dt/load.js';
+import { readTar } from '../../lib/dt/read-tar.js';
+import { getNode } from '../../lib/dt/tree.js';
+import type { FsPort } from '../../lib/io.js';
+import { testIo } from '../helpers/run.js';
+import { gnuLong, paxHeader, tarArchive, tarEntry, type TarEntrySpec } from './tar-builder.js';
+import { sampleFile } from './fixtures.js';
+
+const be32 = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+
+/** a small device tree under `dir`, as tar entries */
+function treeEntries(dir: string): TarEntrySpec[] {
+  return [
+    { name: `${dir}/`, type: '5' },
+    { name: `${dir}/compatible`, data: 'qemu,pseries\0' },
+    { name: `${dir}/#address-cells`, data: be32(2) },
+    { name: `${dir}/cpus/`, type: '5' },
+    { name: `${dir}/ibm,dynamic-reconfiguration-memory/`, type: '5' },
+    { name: `${dir}/ibm,dynamic-reconfiguration-memory/ibm,lmb-size`, data: Uint8Array.of(0, 0, 0, 0, 0x10, 0, 0, 0) },
+    { name: `${dir}/ibm,dynamic-reconfiguration-memory/ibm,associativity-lookup-arrays`, data: Uint8Array.of(0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0) },
+    { name: `${dir}/ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2`, data: be32(0) },
+  ];
+}
+const archive = (...specs: (TarEntrySpec | Uint8Array)[]) => tarArchive(...specs.map((s) => (s instanceof Uint8Array ? s : tarEntry(s))));
+
+async function failure(p: Promise<unknown>): Promise<DtError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DtError) return e;
+    throw e;
+  }
+  throw new Error('expected a DtError');
+}
+
+const load = (bytes: Uint8Array, limits?: ArchiveLimits) => loadBytes(bytes, 'a.tar', {}, testIo(), limits);
+
+describe('tar formats', () => {
+  it('ustar prefix, GNU ././@LongLink and pax path names all resolve', async () => {
+    const long = `deep/${'x'.repeat(120)}/file`;
+    const { entries } = await readTar(
+      archive(
+        { name: 'file', prefix: `${'p'.repeat(90)}/dir` },
+        gnuLong(long),
+        { name: long.slice(0, 99), data: 'gnu', format: 'gnu' },
+        paxHeader({ path: `pax/${'y'.repeat(150)}` }),
+        { name: 'truncated-name', data: 'pax' },
+        gnuLong(`link/${'z'.repeat(110)}`, 'K'),
+        { name: 'sym', type: '2', linkname: 'short', format: 'gnu' },
+      ),
+      'a.tar',
+    );
+    expect(entries.has(`/${'p'.repeat(90)}/dir/file`)).toBe(true);
+    expect(Buffer.from(entries.get(`/${long}`)!.data!).toString()).toBe('gnu');
+    expect(Buffer.from(entries.get(`/pax/${'y'.repeat(150)}`)!.data!).toString()).toBe('pax');
+    expect(entries.get('/sym')).toEqual({ kind: 'symlink', target: `link/${'z'.repeat(110)}` });
+  });
+
+  it('a v7 tar (no ustar magic) is detected by its checksum and read', async () => {
+    const src = await load(archive(...treeEntries('snap/device-tree').map((e) => ({ ...e, format: 'v7' as const }))));
+    expect(src.kind).toBe('tar');
+    expect(getNode(src.tree, '/ibm,dynamic-reconfiguration-memory')).toBeDefined();
+  });
+
+  it('symlinks are kept: proc/device-tree -> ../sys/firmware/devicetree/base (sosreport)', async () => {
+    const src = await load(
+      archive(
+        ...treeEntries('sosreport-host-2026/sys/firmware/devicetree/base'),
+        { name: 'sosreport-host-2026/proc/device-tree', type: '2', linkname: '../sys/firmware/devicetree/base' },
+        { name: 'sosreport-host-2026/sos_commands/', type: '5' },
+        { name: 'sosreport-host-2026/sys/devices/system/memory/memory0/node0', type: '2', linkname: '../../node/node0' },
+      ),
+    );
+    expect(src.layout).toBe('sosreport');
+    expect(src.files.kind('/sys/devices/system/memory/memory0/node0')).toBe('symlink');
+    expect(src.files.readlink('/sys/devices/system/memory/memory0/node0')).toBe('../../node/node0');
+    expect(getNode(src.tree, '/cpus')).toBeDefined();
+  });
+
+  it('an absolute symlink target is resolved inside the capture, never on this machine', async () => {
+    const src = await load(archive(...treeEntries('r/sys/firmware/devicetree/base'), { name: 'r/proc/device-tree', type: '2', linkname: '/sys/firmware/devicetree/base' }));
+    expect(src.treeLocation).toBe('a.tar:/r/sys/firmware/devicetree/base');
+  });
+
+  it('supportconfig layout: scc_*/ppc64/device-tree', async () => {
+    const src = await load(archive(...treeEntries('scc_host_260101_1200/ppc64/device-tree'), { name: 'scc_host_260101_1200/hardware.txt', data: 'x' }));
+    expect(src.layout).toBe('supportconfig');
+    expect(src.files.readFile('/hardware.txt')).toBeDefined();
+  });
+
+  it('absolute entry names are read relative to the archive root, with a finding', async () => {
+    const src = await load(archive(...treeEntries('/snap/device-tree')));
+    expect(src.findings.map((f) => f.code)).toContain('archive-absolute-paths');
+    expect(getNode(src.tree, '/cpus')).toBeDefined();
+  });
+
+  it('hard links to earlier files are resolved; devices and FIFOs are skipped with a finding', async () => {
+    const src = await load(
+      archive(
+        ...treeEntries('snap/device-tree'),
+        { name: 'snap/device-tree/model', type: '1', linkname: 'snap/device-tree/compatible' },
+        { name: 'snap/dev/nvram', type: '3' },
+        { name: 'snap/dev/sda', type: '4' },
+        { name: 'snap/fifo', type: '6' },
+      ),
+    );
+    expect(Buffer.from(src.tree.root.prop('model')!).toString()).toBe('qemu,pseries\0');
+    expect(src.findings.filter((f) => f.code === 'archive-entry-skipped').map((f) => f.message)).toEqual([
+      'a.tar:/snap/dev/nvram: character-device entry ignored (only files, directories and symlinks are read)',
+      'a.tar:/snap/dev/sda: block-device entry ignored (only files, directories and symlinks are read)',
+      'a.tar:/snap/fifo: fifo entry ignored (only files, directories and symlinks are read)',
+    ]);
+  });
+});
+
+describe('hostile archives are refused with a clear message', () => {
+  const cases: [string, Uint8Array, string, RegExp][] = [
+    ['../ in a name', archive(...treeEntries('snap/device-tree'), { name: 'snap/../../etc/passwd', data: 'x' }), 'ARCHIVE_UNSAFE', /"snap\/..\/..\/etc\/passwd" has a ".." component \(path traversal\)/],
+    ['a bare ..', archive({ name: '../x', data: 'x' }), 'ARCHIVE_UNSAFE', /path traversal/],
+    ['pax path with ..', archive(paxHeader({ path: 'a/../../b' }), { name: 'ok', data: 'x' }), 'ARCHIVE_UNSAFE', /path traversal/],
+    ['symlink escaping the root', archive({ name: 'snap/link', type: '2', linkname: '../../../etc/shadow' }), 'ARCHIVE_UNSAFE', /symlink "snap\/link" -> "..\/..\/..\/etc\/shadow" points outside the archive/],
+    ['hard link with ..', archive({ name: 'a', type: '1', linkname: '../etc/passwd' }), 'ARCHIVE_UNSAFE', /hard link "a" -> "..\/etc\/passwd"/],
+    ['huge declared size', archive({ name: 'big', declaredSize: 2 ** 40, data: 'x' }), 'ARCHIVE_UNSAFE', /declares a size of 1099511627776 bytes but the whole archive is \d+ bytes/],
+    ['size just past the end', archive({ name: 'big', declaredSize: 1600, data: 'x' }), 'TAR_BAD_HEADER', /truncated/],
+    ['bad header checksum', archive({ name: 'x', data: 'x', badChecksum: true }), 'TAR_BAD_HEADER', /checksum/],
+    ['cut in the middle', archive(...treeEntries('snap/device-tree')).subarray(0, 2048 + 100), 'TAR_BAD_HEADER', /truncated/],
+    ['no device tree inside', archive({ name: 'README', data: 'hello' }), 'NO_DEVICE_TREE', /no device tree found/],
+  ];
+  it.each(cases)('%s', async (_n, bytes, code, re) => {
+    const e = await failure(load(bytes));
+    expect(e.code).toBe(code);
+    expect(e.message).toMatch(re);
+    expect(e.file).toBe('a.tar');
+  });
+
+  it('too many entries', async () => {
+    const e = await failure(load(archive(...treeEntries('s/device-tree')), { ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 3 }));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+  });
+});
+
+describe('decompression bombs and corrupt compression', () => {
+  const small: ArchiveLimits = { ...DEFAULT_ARCHIVE_LIMITS, maxOutput: 1 << 20, ratioFloor: 64 << 10 };
+  const data = (f: string) => new Uint8Array(nodeFs.readFileSync(join(import.meta.dirname, 'data', f)));
+
+  it('gzip: 100 MiB of zeros (ratio ~1000) is refused with the default caps', async () => {
+    const bomb = gzipSync(new Uint8Array(100 << 20), { level: 9 });
+    const e = await failure(load(bomb));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+    expect(e.message).toMatch(/^gzip data expands to more than \d+ MiB .*: refusing a possible decompression bomb$/);
+  });
+  it('gzip: output over maxOutput is refused', async () => {
+    const e = await failure(load(gzipSync(new Uint8Array(2 << 20)), small));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+  });
+  it('xz: 100 MiB of zeros in 15 KB is refused with the default caps', async () => {
+    const e = await failure(load(data('zeros-100M.xz')));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+    expect(e.message).toMatch(/^xz data expands to more than/);
+  });
+  it('xz: output over maxOutput is refused', async () => {
+    const e = await failure(load(data('zeros-4M.xz'), small));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+  });
+  it('a truncated tar.gz / tar.xz says so', async () => {
+    const gz = sampleFile('pseries-7.2-numa2', '00-boot.tar.gz');
+    const e1 = await failure(load(gz.subarray(0, gz.length - 100)));
+    expect(e1.code).toBe('DECOMPRESS_FAILED');
+    expect(e1.message).toMatch(/truncated/);
+    const xz = sampleFile('pseries-7.2-numa2', '00-boot.tar.xz');
+    const e2 = await failure(load(xz.subarray(0, 2000)));
+    expect(e2.code).toBe('DECOMPRESS_FAILED');
+    expect(e2.message).toMatch(/xz data is corrupt: unexpected end of input/);
+  });
+  it('corrupt gzip data', async () => {
+    const gz = new Uint8Array(sampleFile('pseries-7.2-numa2', '00-boot.tar.gz'));
+    gz.fill(0x55, 100, 200);
+    expect((await failure(load(gz))).code).toBe('DECOMPRESS_FAILED');
+  });
+  it('unsupported compressors are named', async () => {
+    expect((await failure(load(Uint8Array.of(0x42, 0x5a, 0x68, 0x39, 1, 2)))).message).toMatch(/bzip2/);
+    expect((await failure(load(Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, 1)))).message).toMatch(/zstd/);
+    expect((await failure(load(Uint8Array.of(0x50, 0x4b, 3, 4)))).message).toMatch(/zip archives/);
+    expect((await failure(load(new Uint8Array()))).message).toMatch(/empty/);
+    expect((await failure(load(new TextEncoder().encode('hello world')))).code).toBe('UNKNOWN_FORMAT');
+  });
+});
+
+describe('nothing is written', () => {
+  it('loading archives and directories never calls a writing fs method', async () => {
+    const writes: string[] = [];
+    const readOnly = new Proxy(nodeFs as unknown as FsPort, {
+      get(target, prop: string) {
+        const v = (target as unknown as Record<string, unknown>)[prop];
+        if (/^(write|append|mkdir|symlink|unlink|rename|rm|chmod|open)/.test(prop)) {
+          return (...args: unknown[]) => {
+            writes.push(`${prop}(${String(args[0])})`);
+            throw new Error(`write attempted: ${prop}`);
+          };
+        }
+        return v;
+      },
+    });
+    const io = testIo({ fs: readOnly });
+    const root = join(import.meta.dirname, '../../samples/pseries-7.2-numa2');
+    for (const f of ['00-boot.tar.gz', '00-boot.tar.xz', '00-boot.dtb', '00-boot.full.dts']) await loadSource(join(root, f), {}, io);
+    expect(writes).toEqual([]);
+  });
+});
