@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// npm run bundle: one self-contained ESM file, build/drscope.mjs, for
+// partitions without npm: `node drscope.mjs capture` with a bare node >= 20.
+// All dependencies are inlined (xz-decompress already carries its wasm as a
+// base64 data: URL, so nothing is read from disk at run time). The same file
+// is lsslot/drmgr when invoked through a symlink of that name or as
+// `node drscope.mjs lsslot ...`.
+import { build } from 'esbuild';
+import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(dirname(fileURLToPath(import.meta.url)));
+const out = process.argv[2] ?? join(here, 'build', 'drscope.mjs');
+const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
+
+// the compat entry points are optional so the bundle builds while they are being written
+const tools = [
+  ['lsslot', 'lsslotMain', './lib/compat/lsslot/main.ts'],
+  ['drmgr', 'drmgrMain', './lib/compat/drmgr/main.ts'],
+].filter(([, , file]) => existsSync(join(here, file)));
+
+const entry = `
+import { main } from './lib/cli.ts';
+import { nodeIo } from './lib/io.ts';
+${tools.map(([, fn, file]) => `import { ${fn} } from '${file}';`).join('\n')}
+const TOOLS = { ${tools.map(([name, fn]) => `${name}: ${fn}`).join(', ')} };
+// "drscope lmbs | head" must end quietly, not with an EPIPE stack trace
+process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+const self = (process.argv[1] ?? '').split('/').pop().replace(/\\.m?js$/, '');
+let argv = process.argv.slice(2);
+let tool = Object.hasOwn(TOOLS, self) ? self : undefined;
+if (tool === undefined && argv[0] !== undefined && Object.hasOwn(TOOLS, argv[0])) {
+  tool = argv[0];
+  argv = argv.slice(1);
+}
+process.exitCode = tool === undefined
+  ? await main(argv, nodeIo())
+  : await TOOLS[tool](argv, { ...nodeIo(), argv0: tool === self ? process.argv[1] : tool });
+`;
+
+const t0 = Date.now();
+await build({
+  stdin: { contents: entry, resolveDir: here, sourcefile: 'drscope-bundle-entry.ts', loader: 'ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outfile: out,
+  minify: true,
+  legalComments: 'eof',
+  // CommonJS dependencies (cli-table3, xz-decompress) call require(): give them one
+  banner: {
+    js: `#!/usr/bin/env node\n// drscope ${pkg.version} (${pkg.license}): single-file build, needs only node >= 20. Includes third-party code; licences at the end.\nimport { createRequire as __drscopeRequire } from 'node:module';\nconst require = __drscopeRequire(import.meta.url);`,
+  },
+  logLevel: 'warning',
+});
+chmodSync(out, 0o755);
+const size = statSync(out).size;
+const wasm = readFileSync(out, 'utf8').includes('data:application/wasm;base64,');
+if (!wasm) {
+  console.error('bundle: the xz-decompress wasm is not embedded in the bundle');
+  process.exit(1);
+}
+console.error(`bundle: ${out} ${size} bytes (${(size / 1024).toFixed(0)} KiB), tools: drscope${tools.map(([n]) => `, ${n}`).join('')}, xz wasm embedded, ${Date.now() - t0} ms`);
