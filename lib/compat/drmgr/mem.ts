@@ -1,0 +1,120 @@
+// drmgr -c mem: drslot_chrp_mem() on the in-kernel DLPAR path
+// (/sys/kernel/dlpar). The legacy user-space path (RTAS, /proc/ppc64/ofdt) is
+// out of scope and refused with a clear message. NUMA-based removal needs
+// libnuma's view of the running kernel, which drscope does not have: where the
+// original would try it we say so (WARN) and send the plain request.
+import { getProperty, ofNode } from '../system.js';
+import { Level } from '../say.js';
+import { errnoCode, strerror } from '../errno.js';
+import { memDlparCapable } from './capabilities.js';
+import type { DrSession } from './session.js';
+
+export const SYSFS_DLPAR = '/sys/kernel/dlpar';
+const O_WRONLY = 1;
+
+export interface MemRequest {
+  action: 'add' | 'remove';
+  /** usr_drc_count (uint32) */
+  count: number;
+  /** usr_drc_index, 0 = none */
+  index: number;
+  /** a -s value that was not "0x..." (it forces count 1, as in the original) */
+  name: string | undefined;
+}
+
+/** ehea_compatable(): the original runs "lsmod | grep ehea"; we read /proc/modules (what lsmod prints). */
+function eheaCompatible(s: DrSession, action: 'add' | 'remove'): boolean {
+  const mods = s.view.files.readFile('/proc/modules');
+  if (!mods || !Buffer.from(mods).toString('latin1').includes('ehea')) return true;
+  const caps = s.view.files.readFile('/sys/bus/ibmebus/drivers/ehea/capabilities');
+  if (!caps) {
+    s.say.say(Level.INFO, 'The eHEA module for this system does not support memory DLPAR operations.\n');
+    return false;
+  }
+  const m = /^\s*(\d+)/.exec(Buffer.from(caps).toString('latin1'));
+  const flags = m ? BigInt(m[1]!) : 0n;
+  const ok = action === 'add' ? (flags & 2n) !== 0n : (flags & 4n) !== 0n;
+  if (!ok) s.say.say(Level.INFO, `The eHEA modules loaded on this system does not support memory DLPAR ${action} operations.\n`);
+  return ok;
+}
+
+/** kernel_dlpar_exists() for memory */
+function kernelDlparExists(s: DrSession): boolean {
+  if (s.view.files.kind(SYSFS_DLPAR) === undefined) return false;
+  let b: Uint8Array | undefined;
+  try {
+    b = s.view.files.readFile(SYSFS_DLPAR);
+  } catch {
+    return true;
+  }
+  const w = b === undefined ? undefined : /^\s*(\S+)/.exec(Buffer.from(b).toString('latin1'))?.[1];
+  if (w === undefined) return true; // the read failed: assumed present for memory
+  return w.slice(0, 63).includes('memory');
+}
+
+/** would ppcnuma_get_topology() succeed as far as the device tree tells (FORM1 affinity, reference points)? */
+function numaLikely(s: DrSession): boolean {
+  const vec5 = getProperty(ofNode(s.view, '/chosen'), 'ibm,architecture-vec-5');
+  if (!vec5 || vec5.length < 6 || !(vec5[5]! & 0x80)) return false;
+  return getProperty(ofNode(s.view, '/rtas'), 'ibm,associativity-reference-points') !== undefined;
+}
+
+function report(out: string[], n: number): void {
+  out.push(`DR_TOTAL_RESOURCES=${n | 0}\n`);
+}
+
+/** do_kernel_dlpar(): one write() of the request, no newline, no O_TRUNC */
+function kernelDlpar(s: DrSession, cmd: string, out: string[]): boolean {
+  s.say.say(Level.DEBUG, `Initiating kernel DLPAR "${cmd}"\n`);
+  if (s.dryRun) {
+    out.push(`dry run: would write "${cmd}" to ${s.path(SYSFS_DLPAR)}\n`);
+    return true;
+  }
+  let fd: number;
+  try {
+    fd = s.io.fs.openSync(s.path(SYSFS_DLPAR), O_WRONLY);
+  } catch {
+    s.say.say(Level.ERROR, `Could not open ${SYSFS_DLPAR} to initiate DLPAR request\n`);
+    return false;
+  }
+  try {
+    const n = s.io.fs.writeSync(fd, Buffer.from(cmd, 'latin1'));
+    if (n <= 0) {
+      s.say.say(Level.ERROR, `Failed to write to ${SYSFS_DLPAR}: wrote 0 bytes\n`);
+      return false;
+    }
+  } catch (e) {
+    s.say.say(Level.ERROR, `Failed to write to ${SYSFS_DLPAR}: ${strerror(errnoCode(e))}\n`);
+    return false;
+  } finally {
+    try {
+      s.io.fs.closeSync(fd);
+    } catch {
+      /* nothing useful to do */
+    }
+  }
+  s.say.say(Level.DEBUG, 'Success\n');
+  return true;
+}
+
+/** drslot_chrp_mem() without -p: returns the exit status */
+export function drslotChrpMem(s: DrSession, req: MemRequest, out: string[]): number {
+  if (!memDlparCapable(s) || !eheaCompatible(s, req.action)) {
+    s.say.say(Level.ERROR, 'DLPAR memory operations are not supported onthis kernel.');
+    return 255;
+  }
+  let count = req.count;
+  if (req.name !== undefined) count = 1;
+  if (!kernelDlparExists(s)) {
+    s.say.say(Level.ERROR, `${SYSFS_DLPAR} does not offer memory DLPAR: the legacy user-space (RTAS) memory path is not supported by this drmgr (drscope)\n`);
+    return 255;
+  }
+  if (req.action === 'remove' && count !== 0 && req.index === 0 && numaLikely(s)) {
+    s.say.say(Level.WARN, "Can't do NUMA based removal operation.\n");
+  }
+  const cmd = `memory ${req.action} ${req.index ? `index 0x${req.index.toString(16)}` : `count ${count | 0}`}`;
+  const ok = kernelDlpar(s, cmd, out);
+  if (s.dryRun) return 0;
+  report(out, ok ? count : 0);
+  return ok ? 0 : 255;
+}
