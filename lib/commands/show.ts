@@ -41,7 +41,7 @@ function cellsOf(node: DtNode, name: string): number | undefined {
 export function propertyContext(tree: DtTree, node: DtNode, limit: number): PropertyContext {
   const root = rootCells(tree);
   const parent = node.parent ?? node;
-  return { addressCells: cellsOf(parent, '#address-cells') ?? 2, sizeCells: cellsOf(parent, '#size-cells') ?? 1, rootAddressCells: root.addressCells, rootSizeCells: root.sizeCells, limit };
+  return { addressCells: cellsOf(parent, '#address-cells') ?? 2, sizeCells: cellsOf(parent, '#size-cells') ?? 1, rootAddressCells: root.addressCells, rootSizeCells: root.sizeCells, limit, nodePath: node.path };
 }
 
 export const showCommand: CommandDef = {

@@ -33,7 +33,12 @@ export interface PropertyContext {
   rootSizeCells: number;
   /** max list items in text mode */
   limit: number;
+  /** path of the node the property belongs to */
+  nodePath?: string;
 }
+
+/** /chosen ihandles look like short strings to dtc's guess (">7~"); they are cells */
+const CHOSEN_IHANDLES = new Set(['stdin', 'stdout', 'memory', 'mmu', 'cpu']);
 
 const cellList = (c: readonly number[]) => c.map((x) => hexOf(x)).join(' ');
 
@@ -161,6 +166,7 @@ for (const p of ['#address-cells', '#size-cells', 'ibm,memory-preservation-time'
 export function describeProperty(name: string, bytes: Uint8Array, ctx: PropertyContext): PropertyView {
   const known = KNOWN[name];
   if (known) return known(bytes, ctx);
+  if (ctx.nodePath === '/chosen' && CHOSEN_IHANDLES.has(name) && bytes.length === 4) return oneCell('ihandle', (v) => `${hexOf(v)} (ihandle)`)(bytes, ctx);
   if (name === 'reg') {
     const r = decodeReg(bytes, ctx.addressCells, ctx.sizeCells);
     return { decoder: 'reg', issues: r.issues, value: r.value, lines: capped(r.value, ctx.limit, (x) => `${hexOf(x.address)} size ${hexOf(x.size)} (${formatSize(x.size)})`) };
