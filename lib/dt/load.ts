@@ -1,5 +1,5 @@
 // loadSource: any source argument -> Source (dtc.c's input-format switch).
-import { SourceError } from '../errors.js';
+import { FormatError, SourceError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { Finding } from '../model/finding.js';
 import { fsFileView, type FileView } from './file-view.js';
@@ -9,8 +9,10 @@ import { readDirTree } from './read-dir.js';
 import type { LoadOptions, Source, SourceKind } from './source.js';
 import type { DtTree } from './tree.js';
 import { readBootFdt } from './boot-fdt.js';
+import { captureTime } from './capture-time.js';
+import { DEFAULT_ARCHIVE_LIMITS } from './decompress.js';
+import { partialTreeFindings } from './partial-tree.js';
 import { expandCaptureView } from '../capture/expand-view.js';
-import { manifestTime } from '../capture/manifest.js';
 
 /**
  * Async because xz decompression is stream-based; everything else is synchronous.
@@ -30,7 +32,14 @@ export async function loadSource(spec: string | undefined, opts: LoadOptions, io
     if (code === 'EACCES') throw new SourceError('SOURCE_UNREADABLE', 'permission denied', { file: spec });
     throw new SourceError('SOURCE_NOT_FOUND', 'no such file or directory', { file: spec });
   }
-  if (st.isDirectory()) return loadDirectory(fsFileView(io.fs, spec), spec, 'dir');
+  if (st.isDirectory()) {
+    if (opts.format !== undefined && opts.format !== 'dir') throw new SourceError('UNKNOWN_FORMAT', `--input-format ${opts.format} was given, but this is a directory`, { file: spec });
+    return loadDirectory(fsFileView(io.fs, spec), spec, 'dir');
+  }
+  // read nothing that could not be held in memory anyway (the archive output cap)
+  if (st.isFile() && st.size > DEFAULT_ARCHIVE_LIMITS.maxOutput) {
+    throw new FormatError('ARCHIVE_TOO_LARGE', `${st.size} bytes is larger than the ${DEFAULT_ARCHIVE_LIMITS.maxOutput / 2 ** 30} GiB input limit`, { file: spec });
+  }
   let bytes: Uint8Array;
   try {
     bytes = io.fs.readFileSync(spec);
@@ -68,6 +77,7 @@ function fromView(view: FileView, label: string, kind: SourceKind): Source {
   const located = locateTree(view, '/', 0);
   const treeDir = located?.treeDir ?? '/proc/device-tree';
   const { tree, findings } = readDirTree(view, treeDir);
+  findings.push(...partialTreeFindings(tree, view.describe(treeDir)));
   const boot = readBootFdt(view, '/sys/firmware/fdt', findings);
   return { label, kind, layout: 'root', tree, treeLocation: view.describe(treeDir), ...(boot ? { bootTree: boot } : {}), files: view, findings };
 }
@@ -79,10 +89,11 @@ export function loadDirectory(view: FileView, label: string, kind: SourceKind): 
     throw new SourceError('NO_DEVICE_TREE', 'no device tree found here (looked for a tree root, proc/device-tree, device-tree, ppc64/device-tree in the top levels)', { file: label });
   }
   const { tree, findings } = readDirTree(view, located.treeDir);
+  findings.push(...partialTreeFindings(tree, view.describe(located.treeDir)));
   const boot = located.bootFdt ? readBootFdt(view, located.bootFdt, findings) : undefined;
   // drscope captures keep memory blocks as a table: expand it back into sysfs files
   const files = expandCaptureView(rebase(view, located.root));
-  const capturedAt = manifestTime(files);
+  const capturedAt = captureTime(files);
   return { label, kind, layout: located.layout, tree, treeLocation: view.describe(located.treeDir), ...(boot ? { bootTree: boot } : {}), files, findings, ...(capturedAt ? { capturedAt } : {}) };
 }
 

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { DtError } from '../../lib/errors.js';
+import { loadSource } from '../../lib/dt/load.js';
+import { getNode } from '../../lib/dt/tree.js';
+import { memVolume, testIo } from '../helpers/run.js';
+import { CAPTURES, SAMPLES, sampleFile } from './fixtures.js';
+
+const be32 = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+
+/** a tiny live-looking tree below `dir` */
+function liveTree(dir: string, drconf: Record<string, Uint8Array> = {}): Record<string, Uint8Array | string | null> {
+  return {
+    [`${dir}/compatible`]: 'qemu,pseries\0',
+    [`${dir}/#address-cells`]: be32(2),
+    [`${dir}/#size-cells`]: be32(2),
+    [`${dir}/cpus`]: null,
+    [`${dir}/ibm,dynamic-reconfiguration-memory/ibm,lmb-size`]: Uint8Array.of(0, 0, 0, 0, 0x10, 0, 0, 0),
+    [`${dir}/ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2`]: be32(0),
+    [`${dir}/ibm,dynamic-reconfiguration-memory/ibm,associativity-lookup-arrays`]: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0),
+    ...Object.fromEntries(Object.entries(drconf).map(([k, v]) => [`${dir}/ibm,dynamic-reconfiguration-memory/${k}`, v])),
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<DtError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DtError) return e;
+    throw e;
+  }
+  throw new Error('expected a DtError');
+}
+
+describe('live system and --root', () => {
+  it('reads /proc/device-tree through its symlink, with sysfs and an unreadable boot FDT as a finding', async () => {
+    const fs = memVolume({ ...liveTree('/sys/firmware/devicetree/base'), '/sys/firmware/fdt': 'x', '/proc/cpuinfo': 'platform\t: pSeries\n', '/sys/devices/system/memory/block_size_bytes': '10000000\n' });
+    fs.symlinkSync('/sys/firmware/devicetree/base', '/proc/device-tree');
+    fs.chmodSync('/sys/firmware/fdt', 0);
+    const src = await loadSource(undefined, {}, testIo({ fs }));
+    expect(src.kind).toBe('live');
+    expect(getNode(src.tree, '/ibm,dynamic-reconfiguration-memory')?.prop('ibm,lmb-size')).toBeDefined();
+    expect(src.files.readFile('/sys/devices/system/memory/block_size_bytes')).toBeDefined();
+    expect(src.findings.map((f) => f.code)).toEqual(['boot-fdt-unreadable']);
+    expect(src.bootTree).toBeUndefined();
+  });
+
+  it('a machine without a device tree gets an error that suggests a snapshot', async () => {
+    const e = await failure(loadSource(undefined, {}, testIo({ fs: memVolume({ '/proc/cpuinfo': 'x86' }) })));
+    expect(e.code).toBe('NO_DEVICE_TREE');
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toMatch(/no device tree .*snapshot/);
+  });
+
+  it('--root DIR reads the same paths below DIR', async () => {
+    const fs = memVolume(liveTree('/r/proc/device-tree'));
+    const src = await loadSource(undefined, { root: '/r' }, testIo({ fs }));
+    expect(src.kind).toBe('root');
+    expect(src.treeLocation).toBe('/r/proc/device-tree');
+    expect((await failure(loadSource(undefined, { root: '/nope' }, testIo({ fs })))).code).toBe('SOURCE_NOT_FOUND');
+  });
+});
+
+describe('paths, stdin and --input-format', () => {
+  it('a copy of the tree itself is a snapshot', async () => {
+    const src = await loadSource('/copy', {}, testIo({ fs: memVolume(liveTree('/copy')) }));
+    expect(src.layout).toBe('tree');
+    expect(src.findings).toEqual([]);
+  });
+  it('"-" reads any file format from stdin', async () => {
+    for (const [f, kind] of [['00-boot.dtb', 'dtb'], ['00-boot.tar.gz', 'tar'], ['00-boot.tar.xz', 'tar'], ['00-boot.full.dts', 'dts']] as const) {
+      const src = await loadSource('-', {}, testIo({ stdin: sampleFile('pseries-7.2-numa2', f) }));
+      expect(src.kind).toBe(kind);
+      expect(src.label).toBe('-');
+    }
+  });
+  it('--input-format forces the reader', async () => {
+    const io = testIo({ stdin: sampleFile('pseries-7.2-numa2', '00-boot.tar.gz') });
+    expect((await failure(loadSource('-', { format: 'dtb' }, io))).code).toBe('DTB_BAD_MAGIC');
+    expect((await failure(loadSource('-', { format: 'dts' }, io))).code).toBe('DTS_SYNTAX');
+    expect((await failure(loadSource('-', { format: 'dir' }, io))).code).toBe('UNKNOWN_FORMAT');
+    expect((await failure(loadSource(SAMPLES, { format: 'tar' }, testIo()))).message).toMatch(/this is a directory/);
+  });
+  it('missing paths', async () => {
+    const e = await failure(loadSource('/does/not/exist', {}, testIo({ fs: memVolume({}) })));
+    expect(e.code).toBe('SOURCE_NOT_FOUND');
+  });
+});
+
+describe('captures', () => {
+  it.each(CAPTURES)('%s/%s: no findings, capture time from date.txt', async (s, f) => {
+    const src = await loadSource(`${SAMPLES}/${s}/${f}`, {}, testIo());
+    expect(src.findings).toEqual([]);
+    expect(src.capturedAt).toMatch(/^2026-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+    expect(src.bootTree?.root.prop('name')).toBeDefined();
+  });
+
+  it('a partial tree (sosreport size cap) is a finding naming what is missing, not a failure', async () => {
+    const files = liveTree('/sosreport-h/proc/device-tree');
+    delete files['/sosreport-h/proc/device-tree/ibm,dynamic-reconfiguration-memory/ibm,associativity-lookup-arrays'];
+    delete files['/sosreport-h/proc/device-tree/ibm,dynamic-reconfiguration-memory/ibm,lmb-size'];
+    files['/sosreport-h/sos_commands'] = null;
+    const src = await loadSource('/sosreport-h', {}, testIo({ fs: memVolume(files) }));
+    expect(src.layout).toBe('sosreport');
+    expect(src.findings).toHaveLength(1);
+    const f = src.findings[0]!;
+    expect(f.code).toBe('partial-tree');
+    expect(f.severity).toBe('warning');
+    expect(f.node).toBe('/ibm,dynamic-reconfiguration-memory');
+    expect(f.message).toMatch(/lacks ibm,lmb-size, ibm,associativity-lookup-arrays/);
+  });
+});
