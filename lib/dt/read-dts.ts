@@ -51,6 +51,9 @@ type Op =
   | { kind: 'set'; node: DtNode; name: string; parts: (Uint8Array | { pathRef: Ref; pos: number })[]; phandleRefs: PhandleRef[] }
   | { kind: 'delete'; node: DtNode; name: string };
 
+/** same cap as the DTB reader: real trees are < 10 deep, and the parser recurses per level */
+const DTS_MAX_DEPTH = 64;
+
 export function readDts(text: string, file: string): DtTree {
   return new DtsParser(text, file).parse();
 }
@@ -118,8 +121,9 @@ class DtsParser {
   }
 
   /** `{ ... }` of a node; the node already exists */
-  private body(node: DtNode): void {
+  private body(node: DtNode, depth = 0): void {
     const s = this.s;
+    if (depth > DTS_MAX_DEPTH) throw s.error(`nodes nested deeper than ${DTS_MAX_DEPTH} levels`);
     s.expect('{', 'to open a node');
     node.origin ??= `${s.file}:${s.where().line}`;
     for (;;) {
@@ -147,7 +151,7 @@ class DtsParser {
       if (s.peek('{')) {
         const child = node.addChild(name);
         for (const l of labels) this.defineLabel(l, child, at);
-        this.body(child);
+        this.body(child, depth + 1);
         s.expect(';', `after node "${name}"`);
       } else if (s.accept('=')) {
         this.property(node, name);
