@@ -11,6 +11,8 @@ export interface Measurement {
   seconds: number;
   /** peak RSS of the slowest-memory run, MB; undefined when /usr/bin/time is absent */
   rssMb?: number;
+  /** median user+sys CPU seconds (steadier than wall time on a busy machine) */
+  cpuSeconds?: number;
   exitCode: number;
   stdoutBytes: number;
   /** first stderr line of the last run, when any (a failing command shows why) */
@@ -33,6 +35,7 @@ export function which(cmd: string): string | undefined {
  */
 export function measure(label: string, argv: string[], opts: { repeat: number; tmp: string; keepStdout?: string }): Measurement {
   const runs: number[] = [];
+  const cpu: number[] = [];
   let rss = 0;
   let exitCode = 0;
   let stdoutBytes = 0;
@@ -40,7 +43,7 @@ export function measure(label: string, argv: string[], opts: { repeat: number; t
   const out = opts.keepStdout ?? join(opts.tmp, 'stdout.bin');
   const timeFile = join(opts.tmp, 'time.txt');
   for (let i = 0; i < opts.repeat; i++) {
-    const cmd = haveTime ? [TIME, '-f', '%e %M', '-o', timeFile, ...argv] : argv;
+    const cmd = haveTime ? [TIME, '-f', '%e %M %U %S', '-o', timeFile, ...argv] : argv;
     const script = `exec "$@" > ${JSON.stringify(out)}`;
     const t0 = process.hrtime.bigint();
     const r = spawnSync('sh', ['-c', script, 'sh', ...cmd], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -49,8 +52,9 @@ export function measure(label: string, argv: string[], opts: { repeat: number; t
     stderr = r.stderr.split('\n').find((l) => l.trim() !== '');
     // wall time from here (ns clock; sh + time add ~2 ms), RSS from time(1)
     if (haveTime && existsSync(timeFile)) {
-      const m = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ')[1];
+      const [, m, u, sy] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ');
       if (m !== undefined) rss = Math.max(rss, Number(m) / 1024);
+      if (u !== undefined && sy !== undefined) cpu.push(Number(u) + Number(sy));
       rmSync(timeFile, { force: true });
     }
     runs.push(wall);
@@ -63,6 +67,7 @@ export function measure(label: string, argv: string[], opts: { repeat: number; t
   const sorted = [...runs].sort((a, b) => a - b);
   const m: Measurement = { label, seconds: sorted[Math.floor(sorted.length / 2)]!, exitCode, stdoutBytes, runs };
   if (haveTime) m.rssMb = Math.round(rss * 10) / 10;
+  if (cpu.length > 0) m.cpuSeconds = [...cpu].sort((a, b) => a - b)[Math.floor(cpu.length / 2)]!;
   if (stderr !== undefined) m.stderr = stderr;
   return m;
 }

@@ -7,7 +7,7 @@
 //      BENCH_SIZES=26214,262144 limits the lmbs sizes, BENCH_ONLY=lmbs,lsslot,diff,audit,dtc
 import * as fs from 'node:fs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FsPort } from '../lib/io.js';
@@ -31,6 +31,7 @@ interface Row extends Measurement {
   lmbs: number;
   target?: { seconds?: number; ratio?: number; note: string };
   ratio?: number;
+  cpuRatio?: number;
   check?: string;
 }
 
@@ -64,7 +65,7 @@ function run(label: string, lmbs: number, argv: string[], extra: Partial<Row> = 
 }
 
 try {
-  log(`drscope bench: ${tmp} (repeat ${repeat}, node ${process.version}${dtc ? `, ${dtc}` : ', no dtc'})`);
+  log(`drscope bench: ${tmp} (repeat ${repeat}, node ${process.version}${dtc ? `, ${dtc}` : ', no dtc'}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)})`);
   const dtcRows = new Map<number, Row>();
   // lmbs --json from DTB, v1, at every size (linearity), with dtc as the yardstick
   for (const n of sizes) {
@@ -74,7 +75,10 @@ try {
     if (want('lmbs')) {
       const r = run(`drscope lmbs --json (v1 DTB)`, n, [node, drscope, 'lmbs', '--json', g.dtb!], { target: n === 262144 ? { ratio: 5, note: '<= 5x dtc' } : { note: '' } });
       const d = dtcRows.get(n);
-      if (d && d.exitCode === 0) r.ratio = r.seconds / d.seconds;
+      if (d && d.exitCode === 0) {
+        r.ratio = r.seconds / d.seconds;
+        if (r.cpuSeconds !== undefined && d.cpuSeconds) r.cpuRatio = r.cpuSeconds / d.cpuSeconds;
+      }
       if (g.dir) run(`drscope lmbs --json (v1 directory)`, n, [node, drscope, 'lmbs', '--json', g.dir]);
     }
     rmSync(join(tmp, `v1-${n}.d`), { recursive: true, force: true });
@@ -120,8 +124,8 @@ try {
 
 function report(rs: Row[], dtcRows: Map<number, Row>): void {
   const lines = [
-    `| case | LMBs | wall s (median of ${repeat}) | peak RSS MB | LMBs/s | vs dtc | target | exit | check |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
+    `| case | LMBs | wall s (median of ${repeat}) | CPU s | peak RSS MB | LMBs/s | vs dtc (wall / CPU) | target | exit | check |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |',
   ];
   for (const r of rs) {
     const rate = r.seconds > 0 ? Math.round(r.lmbs / r.seconds).toLocaleString('en-US') : '';
@@ -130,7 +134,7 @@ function report(rs: Row[], dtcRows: Map<number, Row>): void {
     if (r.target?.ratio !== undefined && r.ratio !== undefined) verdict = r.ratio <= r.target.ratio ? 'met' : 'MISSED';
     if (r.rssMb !== undefined && r.rssMb > 250 && !r.label.startsWith('dtc')) verdict += ' RSS>250MB';
     lines.push(
-      `| ${r.label} | ${r.lmbs.toLocaleString('en-US')} | ${r.seconds.toFixed(3)} | ${r.rssMb ?? 'n/a'} | ${rate} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : ''} | ${r.target?.note ?? ''} ${verdict} | ${r.exitCode} | ${r.check ?? ''} |`,
+      `| ${r.label} | ${r.lmbs.toLocaleString('en-US')} | ${r.seconds.toFixed(3)} | ${r.cpuSeconds?.toFixed(2) ?? 'n/a'} | ${r.rssMb ?? 'n/a'} | ${rate} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)}x${r.cpuRatio !== undefined ? ` / ${r.cpuRatio.toFixed(2)}x` : ''}` : ''} | ${r.target?.note ?? ''} ${verdict} | ${r.exitCode} | ${r.check ?? ''} |`,
     );
   }
   const lm = rs.filter((r) => r.label === 'drscope lmbs --json (v1 DTB)');
@@ -143,6 +147,7 @@ function report(rs: Row[], dtcRows: Map<number, Row>): void {
     const d1 = dtcRows.get(262144);
     if (d0 && d1) lines.push(`dtc on the same files: time ratio ${(d1.seconds / d0.seconds).toFixed(2)}`);
   }
+  lines.push('', `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (wall times are only comparable on an idle machine; CPU s is steadier)`);
   if (!dtc) lines.push('', 'dtc not installed: reference rows skipped (apt-get install device-tree-compiler)');
   process.stdout.write(`${lines.join('\n')}\n`);
   const resultsFile = join(repo, 'build', 'bench-results.json');

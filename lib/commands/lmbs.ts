@@ -6,7 +6,7 @@ import { lmbCategory } from '../model/lmb-category.js';
 import type { Lmb } from '../model/lmb.js';
 import { lmbsFromSource } from '../model/lmbs-from-tree.js';
 import { findingLine } from '../render/finding-line.js';
-import { toJsonText } from '../render/json.js';
+import { writeJsonText } from '../render/json.js';
 import { lmbsJsonDoc, renderLmbTable, renderSummary, summarizeByNode } from '../render/lmbs.js';
 import type { CommandDef } from './command.js';
 import { sourceFromArgs, withSource } from './source-arg.js';
@@ -54,7 +54,7 @@ export const lmbsCommand: CommandDef = {
     const lmbs = nodeFilter === undefined && drc === undefined && cats.length === 0 ? table.lmbs : table.lmbs.filter(keep);
     if (args.json) {
       const body = args.summary ? { summary: summarizeByNode(lmbs) } : { lmbs };
-      io.stdout.write(toJsonText(lmbsJsonDoc(source, table, body)));
+      writeJsonText(lmbsJsonDoc(source, table, body), (s) => io.stdout.write(s));
       return 0;
     }
     for (const f of [...source.findings, ...table.findings]) io.stderr.write(findingLine(f));
