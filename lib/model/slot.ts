@@ -5,7 +5,7 @@
 // drop-in `lsslot` (C-exact rendering) and `drscope slots` (our table/JSON).
 import { drcListOfNode, drcListUsableByC, type DrcEntry } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
-import { compareNames, type DtNode } from '../dt/tree.js';
+import type { DtNode } from '../dt/tree.js';
 import { getProperty, getUintProperty, ofNode, OFDT_BASE, propString, sysfsWord, type SystemView } from '../compat/system.js';
 
 export const SlotKind = {
@@ -144,7 +144,9 @@ class Builder {
   }
   drcList(node: DtNode | undefined): DrcEntry[] | undefined {
     const l = drcListOfNode(node);
-    return drcListUsableByC(node, l) ? l.entries : undefined;
+    if (drcListUsableByC(node, l)) return l.entries;
+    if (node && l.format !== 'drc-info') this.messages.push([4, `Could not find DRC property group in path: ${this.full(node)}.\n`]);
+    return undefined;
   }
   alloc(drc: DrcEntry | undefined, kind: SlotKindName, path: string): SlotNode {
     const node = this.nodeAt(path);
@@ -181,12 +183,12 @@ class Builder {
     return false;
   }
 
-  /** init_node: children in scandir(alphasort) order */
+  /** init_node: children in readdir order */
   initNode(slot: SlotNode): void {
     const node = this.nodeAt(slot.ofdtPath);
     if (slot.owned && node) this.findDname(slot, node);
     if (!node) return;
-    for (const n of [...node.children.keys()].sort(compareNames)) this.examineChild(slot, node.children.get(n)!);
+    for (const n of kernfsOrder(node.children.keys())) this.examineChild(slot, node.children.get(n)!);
   }
 
   examineChild(slot: SlotNode, child: DtNode): void {
@@ -347,6 +349,8 @@ export function dlparNodes(view: SystemView, types: NodeTypes): SlotInventory {
   const b = new Builder(view);
   const list: SlotNode[] = [];
   const root = view.tree.root;
+  const mask = (types.pci ? 1 : 0) | (types.vio ? 2 : 0) | (types.hea ? 4 : 0) | (types.phb ? 0x10 : 0);
+  b.messages.push([4, `Getting node types 0x${mask.toString(16).padStart(8, '0')}\n`]);
   let rootDrcs: DrcEntry[] | undefined;
   let rootRead = false;
   const rootList = () => {
@@ -372,6 +376,7 @@ export function dlparNodes(view: SystemView, types: NodeTypes): SlotInventory {
 export function hotplugNodes(view: SystemView): SlotInventory {
   const b = new Builder(view);
   const list: SlotNode[] = [];
+  b.messages.push([4, 'Retrieving hotplug nodes\n']);
   const walk = (dir: DtNode) => {
     for (const name of kernfsOrder(dir.children.keys())) {
       if (!name.startsWith('pci@')) continue;

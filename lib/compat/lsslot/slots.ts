@@ -55,15 +55,6 @@ function report(say: Say, inv: SlotInventory): void {
   for (const [lvl, msg] of inv.messages) say.say(lvl, msg);
 }
 
-/** print_node_list(): DEBUG dump (its child loop never runs in C: only parents are listed) */
-function printNodeList(say: Say, nodes: SlotNode[]): void {
-  say.say(Level.DEBUG, '\nDR nodes list\n==============\n');
-  for (const n of nodes) {
-    say.say(Level.DEBUG, `${n.ofdtPath}: ${n.skip ? '(SKIP)' : ''}\n\tdrc index: 0x${n.drcIndex.toString(16)}        description: ${slotDescription(n)}\n\tdrc name: ${n.drcName}\n\tloc code: ${n.locCode}\n`);
-  }
-  say.say(Level.DEBUG, '\n');
-}
-
 export function lsslotPciOrSlot(view: SystemView, say: Say, o: LsslotOptions, out: string[]): number {
   const pci = o.type === 'pci';
   const inv = pci ? hotplugNodes(view) : dlparNodes(view, { pci: true, vio: true, hea: true });
@@ -72,7 +63,6 @@ export function lsslotPciOrSlot(view: SystemView, say: Say, o: LsslotOptions, ou
     say.say(Level.ERROR, pci ? 'There are no PCI hot plug slots on this system.\n' : 'There are no DR slots on this system.\n');
     return 0;
   }
-  printNodeList(say, inv.nodes);
   const list = new PrintList('# Slot', 'Description');
   const cmpDrcName = drcNameMatcher(o.drcName ?? '');
   for (const node of inv.nodes) {
@@ -155,7 +145,6 @@ export function lsslotPort(view: SystemView, say: Say, o: LsslotOptions, out: st
     say.say(Level.ERROR, 'There are no LHEA ports on this system.\n');
     return 1;
   }
-  printNodeList(say, inv.nodes);
   const list = new PrintList('LHEA port name', 'Description');
   const cmpDrcName = drcNameMatcher(o.drcName ?? '');
   for (const node of inv.nodes) {
