@@ -59,7 +59,12 @@ function stream(value: unknown, level: number, depth: number, emit: (s: string) 
     if (level >= depth) return emit(JSON.stringify(v.toJSON()));
     emit('[\n');
     const { items, toPlain } = v;
-    for (let i = 0; i < items.length; i++) emit(`${i === 0 ? '' : ',\n'}${pad}${JSON.stringify(toPlain(items[i]!))}`);
+    if (level + 1 >= depth) for (let i = 0; i < items.length; i++) emit(`${i === 0 ? '' : ',\n'}${pad}${JSON.stringify(toPlain(items[i]!))}`);
+    else
+      for (let i = 0; i < items.length; i++) {
+        emit(i === 0 ? pad : `,\n${pad}`);
+        stream(toPlain(items[i]!), level + 1, depth, emit);
+      }
     return emit(`\n${end}]`);
   }
   if (level >= depth || v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') return emit(format(v, level, depth));
