@@ -51,6 +51,7 @@ export function diffLmbs(before: LmbTable, after: LmbTable): LmbDelta[] {
 
 export function lmbChanges(b: Lmb, a: Lmb): LmbFieldChange[] {
   const c: LmbFieldChange[] = [];
+  if (b.assigned !== a.assigned) c.push({ field: 'assigned', before: b.assigned, after: a.assigned });
   const bothDrcInvalid = (b.flags & a.flags & LmbFlag.DRC_INVALID) !== 0;
   // a DRC_INVALID LMB's index is not a real DRC (v2 expansion numbers them 0,1,2...)
   if (b.drcIndex !== a.drcIndex && !bothDrcInvalid) c.push({ field: 'drcIndex', before: b.drcIndex, after: a.drcIndex });
@@ -58,7 +59,6 @@ export function lmbChanges(b: Lmb, a: Lmb): LmbFieldChange[] {
   if (b.size !== a.size) c.push({ field: 'size', before: b.size, after: a.size });
   if (b.aaIndex !== a.aaIndex) c.push({ field: 'aaIndex', before: b.aaIndex, after: a.aaIndex });
   if (b.node !== a.node) c.push({ field: 'node', before: b.node, after: a.node });
-  if (b.assigned !== a.assigned) c.push({ field: 'assigned', before: b.assigned, after: a.assigned });
   const diffBits = (b.flags ^ a.flags) & ~LmbFlag.ASSIGNED;
   if (diffBits) {
     const named = lmbFlagNames(diffBits);

@@ -52,7 +52,8 @@ function diffProps(b: DtNode, a: DtNode, skip: PropSkip, out: PropChange[]): voi
     const av = a.props.get(name);
     if (bv && av) {
       if (bytesEqual(bv, av)) continue;
-      out.push({ kind: 'changed', node: path, property: name, before: showValue(bv), after: showValue(av), offset: firstDiff(bv, av), beforeLength: bv.length, afterLength: av.length });
+      const off = firstDiff(bv, av);
+      out.push({ kind: 'changed', node: path, property: name, before: showValue(bv, off), after: showValue(av, off), offset: off, beforeLength: bv.length, afterLength: av.length });
     } else if (av) out.push({ kind: 'added', node: path, property: name, after: showValue(av), afterLength: av.length });
     else if (bv) out.push({ kind: 'removed', node: path, property: name, before: showValue(bv), beforeLength: bv.length });
   }
@@ -64,8 +65,8 @@ function firstDiff(a: Uint8Array, b: Uint8Array): number {
   return n;
 }
 
-/** dtc-like short form: "strings", <cells>, or [bytes]; long values summarised. */
-export function showValue(v: Uint8Array): string {
+/** dtc-like short form: "strings", <cells>, or [bytes]; long values summarised, shown from `from` (a first difference) when it is past the start. */
+export function showValue(v: Uint8Array, from = 0): string {
   if (v.length === 0) return '(empty)';
   const strs = asStrings(v);
   if (strs) {
@@ -75,14 +76,16 @@ export function showValue(v: Uint8Array): string {
   if (v.length % 4 === 0) {
     const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
     const n = v.length / 4;
-    const shown = Math.min(n, 8);
+    const start = n <= 8 ? 0 : Math.min(Math.max(0, Math.floor(from / 4) - 1), n - 1);
+    const end = Math.min(n, start + 8);
     const cells: string[] = [];
-    for (let i = 0; i < shown; i++) cells.push(`0x${dv.getUint32(4 * i).toString(16)}`);
-    return `<${cells.join(' ')}${n > shown ? ` ...` : ''}>${n > shown ? ` (${v.length} bytes)` : ''}`;
+    for (let i = start; i < end; i++) cells.push(`0x${dv.getUint32(4 * i).toString(16)}`);
+    return `<${start > 0 ? `@${4 * start}: ... ` : ''}${cells.join(' ')}${end < n ? ` ...` : ''}>${n > 8 ? ` (${v.length} bytes)` : ''}`;
   }
-  const shown = Math.min(v.length, 16);
-  const bytes = [...v.subarray(0, shown)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
-  return `[${bytes}${v.length > shown ? ' ...' : ''}]${v.length > shown ? ` (${v.length} bytes)` : ''}`;
+  const start = v.length <= 16 ? 0 : Math.min(Math.max(0, from - 2), v.length - 1);
+  const end = Math.min(v.length, start + 16);
+  const bytes = [...v.subarray(start, end)].map((x) => x.toString(16).padStart(2, '0')).join(' ');
+  return `[${start > 0 ? `@${start}: ... ` : ''}${bytes}${end < v.length ? ' ...' : ''}]${v.length > 16 ? ` (${v.length} bytes)` : ''}`;
 }
 
 function asStrings(v: Uint8Array): string[] | null {

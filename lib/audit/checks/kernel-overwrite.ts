@@ -116,8 +116,11 @@ function candidates(step: Step): LmbDelta[] {
 /**
  * LPM and DLPAR in the same interval on a pre-5.15 kernel: the stale aa indexes are
  * written back, so nothing the DLPAR did not touch changes although the hypervisor
- * replaced the lookup arrays. The LMBs whose (unchanged) aa index now selects a
- * different associativity are the ones that may have lost a hypervisor value.
+ * replaced the lookup arrays. For an LMB whose aa index K stayed the same, look its
+ * old associativity up in the new arrays: found at another index j means the
+ * hypervisor, re-indexing, would have written j (unless it also re-homed the LMB);
+ * not found, and the array now at K names another node, means K no longer
+ * describes the LMB's old placement. Either way K may be a stale kernel value.
  */
 function hiddenStale(step: Step): LmbDelta[] {
   const out: LmbDelta[] = [];
@@ -125,9 +128,13 @@ function hiddenStale(step: Step): LmbDelta[] {
   const lb = step.from.table.numa.lookupArrays;
   const la = step.to.table.numa.lookupArrays;
   if (!lb || !la) return out;
-  const pairs = new Map<number, number>();
-  for (const d of step.lmbs) if (d.kind === 'changed') pairs.set(d.afterIndex!, d.beforeIndex!);
-  // unchanged LMBs are not in step.lmbs: pair them by DRC index
+  const primary = step.to.table.numa.primaryDomainIndex;
+  const nodeOf = (cells: readonly number[] | undefined) => (cells && primary !== null ? cells[primary - 1] : undefined);
+  const newIndex = new Map<string, number>();
+  la.arrays.forEach((a, i) => {
+    const key = a.join(',');
+    if (!newIndex.has(key)) newIndex.set(key, i);
+  });
   const beforeByDrc = new Map<number, number>();
   step.from.table.lmbs.forEach((l, i) => {
     const k = keyOf(l);
@@ -136,16 +143,27 @@ function hiddenStale(step: Step): LmbDelta[] {
   step.to.table.lmbs.forEach((a, ai) => {
     const k = keyOf(a);
     if (k === undefined || touched.has(k) || a.aaIndex === null) return;
-    const bi = pairs.get(ai) ?? beforeByDrc.get(k);
+    const bi = beforeByDrc.get(k);
     if (bi === undefined) return;
     const b = step.from.table.lmbs[bi]!;
     if (b.aaIndex !== a.aaIndex) return;
-    const cb = lb.arrays[a.aaIndex];
-    const ca = la.arrays[a.aaIndex];
-    if (cb === undefined && ca === undefined) return;
-    const same = cb !== undefined && ca !== undefined && cb.length === ca.length && cb.every((v, i) => v === ca[i]);
-    if (same && b.node === a.node) return;
-    out.push({ kind: 'changed', drcIndex: a.drcIndex, address: a.address, size: a.size, beforeIndex: bi, afterIndex: ai, changes: [{ field: 'node', before: b.node, after: a.node }] });
+    const oldCells = lb.arrays[a.aaIndex];
+    if (oldCells === undefined) return;
+    const j = newIndex.get(oldCells.join(','));
+    const stale = j !== undefined ? j !== a.aaIndex : nodeOf(oldCells) !== nodeOf(la.arrays[a.aaIndex]);
+    if (!stale) return;
+    out.push({
+      kind: 'changed',
+      drcIndex: a.drcIndex,
+      address: a.address,
+      size: a.size,
+      beforeIndex: bi,
+      afterIndex: ai,
+      changes: [
+        { field: 'aaIndex', before: b.aaIndex, after: j ?? null },
+        { field: 'node', before: b.node, after: a.node },
+      ],
+    });
   });
   return out;
 }
@@ -166,27 +184,37 @@ function describeRun(step: Step, d: LmbDelta): Record<string, unknown> {
 }
 
 const WHY: Record<Confidence, string> = {
-  certain: 'they went back to the values the kernel read at boot, with no hypervisor update in between',
-  likely: 'no hypervisor update is visible in this interval, or the values went back exactly to what the kernel last knew',
+  certain: 'they went back to the values the kernel\'s own table held (read at boot, or set by its own DLPAR), and nothing but the DLPAR happened in this interval',
+  likely: 'only the kernel writes the property during a DLPAR, but either the values do not match what the history says the kernel held, or an LPM in the same interval could also explain them',
   possible: 'an LPM and a DLPAR fall between the same two snapshots: their aa index stayed the same while the hypervisor replaced the lookup arrays, so the index may be a stale pre-LPM one; a snapshot between the LPM and the DLPAR would tell',
 };
 
 function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromBoot: boolean): Finding {
   const runs = groupRuns(ds).map((r) => {
     const bDesc = describeRun(step, r.first);
-    return { first: `0x${r.first.drcIndex.toString(16)}`, last: `0x${r.last.drcIndex.toString(16)}`, count: r.count, ...bDesc };
+    const expected = confidence === 'possible' ? { expectedAaIndex: r.first.changes.find((c) => c.field === 'aaIndex')?.after ?? null } : {};
+    return { first: `0x${r.first.drcIndex.toString(16)}`, last: `0x${r.last.drcIndex.toString(16)}`, count: r.count, ...bDesc, ...expected };
   });
   const lmbs = ds.map((d) => d.drcIndex);
   const shown = groupRuns(ds)
     .slice(0, 6)
     .map((r) => {
       const x = describeRun(step, r.first);
-      return `LMB ${drcRange(r.first.drcIndex, r.last.drcIndex)}: aa ${fmt(x.aaIndexBefore)} → ${fmt(x.aaIndexAfter)} (node ${fmt(x.nodeBefore)} → ${fmt(x.nodeAfter)}${x.flagsBefore !== x.flagsAfter ? `, flags ${x.flagsBefore} → ${x.flagsAfter}` : ''})`;
+      const range = `LMB ${drcRange(r.first.drcIndex, r.last.drcIndex)}`;
+      if (confidence === 'possible') {
+        const j = r.first.changes.find((c) => c.field === 'aaIndex')?.after;
+        return `${range}: aa ${fmt(x.aaIndexAfter)} kept, now node ${fmt(x.nodeAfter)} instead of ${fmt(x.nodeBefore)}${j !== null && j !== undefined ? ` (its old associativity is now array ${fmt(j)})` : ' (its old associativity is gone from the arrays)'}`;
+      }
+      return `${range}: aa ${fmt(x.aaIndexBefore)} → ${fmt(x.aaIndexAfter)} (node ${fmt(x.nodeBefore)} → ${fmt(x.nodeAfter)}${x.flagsBefore !== x.flagsAfter ? `, flags ${x.flagsBefore} → ${x.flagsAfter}` : ''})`;
     });
   const what = step.added.length || step.removed.length ? `a memory DLPAR (${step.added.length} LMB(s) added, ${step.removed.length} removed)` : 'a kernel rewrite';
+  const lead =
+    confidence === 'possible'
+      ? `between ${step.from.label} and ${step.to.label} the hypervisor replaced the lookup arrays and ${what} made the kernel rewrite the LMB property; ${ds.length} LMB(s) the DLPAR did not touch kept their aa index: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `
+      : `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${ds.length} LMB(s) the DLPAR did not add or remove changed: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `;
   const message =
-    `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${ds.length} LMB(s) the DLPAR did not add or remove changed: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. ` +
-    `Confidence ${confidence}: ${WHY[confidence]}. The hypervisor's values for LMB ${drcRuns(lmbs)} are lost from the device tree (pre-5.15 kernel: drmem_update_dt writes its stale table); NUMA-aware tools now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+); a reboot restores the firmware's tree.`;
+    lead +
+    `Confidence ${confidence}: ${WHY[confidence]}. The hypervisor's values for LMB ${drcRuns(lmbs)} are ${confidence === 'possible' ? 'probably' : ''} lost from the device tree (pre-5.15 kernel: drmem_update_dt writes its stale table); NUMA-aware tools now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+); a reboot restores the firmware's tree.`.replace('are  lost', 'are lost');
   return {
     code: 'kernel-overwrite',
     severity: confidence === 'possible' ? 'warning' : 'error',
