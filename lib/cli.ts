@@ -27,6 +27,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       .scriptName(PROG)
       .usage('$0 <command> [source] [options]')
       .option('root', { type: 'string', describe: 'read /proc/device-tree, /sys, ... below this directory', global: true })
+      .option('input-format', { type: 'string', choices: ['dir', 'tar', 'dtb', 'dts'], describe: 'read the source as this format instead of detecting it from its content', global: true })
       .option('json', { type: 'boolean', describe: 'print one JSON document (stable schema)', global: true })
       .option('color', { type: 'boolean', describe: 'force colour on or off (default: on for a terminal, off with NO_COLOR)', global: true })
       .option('debug', { type: 'boolean', describe: 'show stack traces for internal errors', global: true })

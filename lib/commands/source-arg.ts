@@ -2,7 +2,7 @@
 // [source] (or --source), the global --root, or the live system.
 import type { Argv } from 'yargs';
 import { loadSource } from '../dt/load.js';
-import type { Source } from '../dt/source.js';
+import type { LoadOptions, Source } from '../dt/source.js';
 import type { Io } from '../io.js';
 
 export const SOURCE_DESCRIBE = 'snapshot to read: directory, .tar/.tar.gz/.tar.xz, .dtb, .dts, sosreport, or "-" for stdin (default: the live system, or --root)';
@@ -24,5 +24,12 @@ export function sourceSpec(args: Record<string, unknown>): { spec: string | unde
 /** Load the source a command was pointed at. Throws SourceError/FormatError (exit 3). */
 export async function sourceFromArgs(args: Record<string, unknown>, io: Io): Promise<Source> {
   const { spec, root } = sourceSpec(args);
-  return loadSource(spec, root !== undefined ? { root } : {}, io);
+  const format = inputFormat(args);
+  return loadSource(spec, { ...(root !== undefined ? { root } : {}), ...(format ? { format } : {}) }, io);
+}
+
+/** --input-format, when given (yargs has already checked the choice) */
+export function inputFormat(args: Record<string, unknown>): LoadOptions['format'] {
+  const f = args.inputFormat ?? args['input-format'];
+  return f === 'dir' || f === 'tar' || f === 'dtb' || f === 'dts' ? f : undefined;
 }

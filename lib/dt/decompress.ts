@@ -24,7 +24,7 @@ export const DEFAULT_ARCHIVE_LIMITS: ArchiveLimits = {
   maxEntries: 5_000_000,
 };
 
-const MiB = (n: number) => `${(n / (1024 * 1024)).toFixed(n < 1024 * 1024 ? 2 : 0)} MiB`;
+const MiB = (n: number) => (n < 1024 * 1024 ? `${Math.ceil(n / 1024)} KiB` : `${Math.round(n / (1024 * 1024))} MiB`);
 
 /** the most a compressed input of `inputLength` bytes may expand to */
 export function outputCap(inputLength: number, limits: ArchiveLimits): number {

@@ -34,7 +34,10 @@ export class DtsScanner {
   /** what is at the cursor, quoted, for "expected X, found Y" */
   found(): string {
     if (this.pos >= this.text.length) return 'end of file';
-    return JSON.stringify(this.text.slice(this.pos, this.pos + 12).split('\n')[0]);
+    const next = this.text.slice(this.pos, this.pos + 12);
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x08\x0e-\x1f\ufffd]/.test(next)) return 'binary data';
+    return JSON.stringify(next.split('\n')[0]);
   }
 
   /** skip whitespace, comments and cpp line markers ("# 1 \"file\"") */
