@@ -9,10 +9,16 @@ import type { FsPort } from '../../lib/io.js';
 
 export const SAMPLES = join(import.meta.dirname, '../../samples');
 
-/** every scenario folder under samples/ that has a 00-boot capture */
+/** every scenario folder under samples/ with a 00-boot capture in all formats (tar.gz, dtc-made DTB, full DTS) */
 export const SCENARIOS = nodeFs
   .readdirSync(SAMPLES)
-  .filter((d) => nodeFs.existsSync(join(SAMPLES, d, '00-boot.tar.gz')))
+  .filter((d) => ['00-boot.tar.gz', '00-boot.dtb', '00-boot.full.dts'].every((f) => nodeFs.existsSync(join(SAMPLES, d, f))))
+  .sort();
+
+/** every folder under samples/ holding captures */
+const CAPTURE_DIRS = nodeFs
+  .readdirSync(SAMPLES)
+  .filter((d) => nodeFs.statSync(join(SAMPLES, d)).isDirectory())
   .sort();
 
 export function sampleFile(scenario: string, name: string): Uint8Array {
@@ -20,7 +26,7 @@ export function sampleFile(scenario: string, name: string): Uint8Array {
 }
 
 /** every *.tar.gz capture, as [scenario, file] */
-export const CAPTURES: [string, string][] = SCENARIOS.flatMap((s) =>
+export const CAPTURES: [string, string][] = CAPTURE_DIRS.flatMap((s) =>
   nodeFs
     .readdirSync(join(SAMPLES, s))
     .filter((f) => f.endsWith('.tar.gz'))
