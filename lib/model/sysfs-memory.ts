@@ -73,6 +73,8 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
     return null;
   };
 
+  const attr = (index: number, name: string): string | undefined => readText(files, `${MEMORY_DIR}/memory${index}/${name}`)?.trim();
+
   return {
     blockSize,
     indexes,
@@ -84,19 +86,33 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
       if (b) return b;
       const node = perBlockNode ? nodeFromBlockDir(index) : (nodeOf.get(index) ?? null);
       b = { index, node };
-      if (detail !== 'node') {
-        const dir = `${MEMORY_DIR}/memory${index}`;
-        const state = readText(files, `${dir}/state`)?.trim();
-        if (state !== undefined) b.state = state;
-        if (detail === 'full') {
-          const removable = readText(files, `${dir}/removable`)?.trim();
-          if (removable !== undefined) b.removable = removable === '1';
-          const zones = readText(files, `${dir}/valid_zones`)?.trim();
-          if (zones !== undefined) b.validZones = zones;
-        }
+      // per-block files are read on first use only: a --summary or a filtered
+      // listing of 131,072 blocks must not open 131,072 state files
+      if (detail !== 'node') lazy(b, 'state', () => attr(index, 'state'));
+      if (detail === 'full') {
+        lazy(b, 'removable', () => {
+          const r = attr(index, 'removable');
+          return r === undefined ? undefined : r === '1';
+        });
+        lazy(b, 'validZones', () => attr(index, 'valid_zones'));
       }
       cache.set(index, b);
       return b;
     },
   };
+}
+
+/** an own enumerable property computed on first read (JSON.stringify and deep-equality see it) */
+function lazy<K extends keyof MemoryBlock>(obj: MemoryBlock, key: K, compute: () => MemoryBlock[K]): void {
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const v = compute();
+      // an absent file stays absent (not an own property holding undefined)
+      if (v === undefined) delete (obj as unknown as Record<string, unknown>)[key];
+      else Object.defineProperty(obj, key, { value: v, enumerable: true, configurable: true, writable: true });
+      return v;
+    },
+  });
 }

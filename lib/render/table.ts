@@ -39,7 +39,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
       const color = opts.color ? colorOf?.(c) : undefined;
       out += (c === 0 ? '' : gap) + (color ? paintPadded(color, padded, text) : padded);
     }
-    return out.replace(/\s+$/, '');
+    // trimEnd, not /\s+$/: that regex backtracks at every blank run of a long line
+    return out.trimEnd();
   };
   const parts: string[] = [line(columns.map((c) => c.header), () => opts.headerColor ?? 'bold')];
   for (let r = 0; r < rows.length; r++) parts.push(line(rows[r]!, opts.cellColor ? (c) => opts.cellColor!(r, c) : undefined));

@@ -60,6 +60,7 @@ describe('drscope show: node path without a source, malformed properties', () =>
       [`${root}/rtas/name`]: str('rtas'),
       [`${root}/rtas/ibm,associativity-reference-points`]: be32(4, 2),
       [`${root}/ibm,dynamic-reconfiguration-memory/ibm,lmb-size`]: be64(0x10000000n),
+      [`${root}/ibm,dynamic-reconfiguration-memory/ibm,associativity-lookup-arrays`]: be32(1, 1, 0),
       [`${root}/ibm,dynamic-reconfiguration-memory/ibm,dynamic-memory-v2`]: cat(be32(2, 3), be64(0n), be32(0x80000000, 0, 8)),
       [`${root}/ibm,dynamic-reconfiguration-memory/ibm,drc-names`]: cat(be32(2), Buffer.from('LMB 1\0LMB 2')),
     });

@@ -2,7 +2,7 @@
 // LMB's node and memory blocks equal the sysfs view captured with it, no free
 // LMB has a block, and every LMB equals the independent Python decode in
 // NN.lmbs.txt (base, drc, aa, flags, block, state, node).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSource } from '../../lib/dt/load.js';
@@ -12,7 +12,10 @@ import { testIo } from '../helpers/run.js';
 
 const SAMPLES = join(import.meta.dirname, '../../samples');
 const scenarios = readdirSync(SAMPLES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-const snapshots = scenarios.flatMap((s) => readdirSync(join(SAMPLES, s)).filter((f) => f.endsWith('.tar.gz')).sort().map((f) => ({ scenario: s, step: f.replace(/\.tar\.gz$/, '') })));
+// the QEMU captures: each snapshot comes with an independent NN.lmbs.txt decode
+const snapshots = scenarios
+  .flatMap((s) => readdirSync(join(SAMPLES, s)).filter((f) => f.endsWith('.tar.gz')).sort().map((f) => ({ scenario: s, step: f.replace(/\.tar\.gz$/, '') })))
+  .filter(({ scenario, step }) => existsSync(join(SAMPLES, scenario, `${step}.lmbs.txt`)));
 
 interface RefRow {
   base: bigint;
@@ -75,6 +78,26 @@ describe('samples: LMB table agrees with the captured sysfs view', () => {
         }
       }
       expect(assigned).toBe(ref.rows.filter((r) => r.flags & LmbFlag.ASSIGNED).length);
+    });
+  }
+});
+
+// The generated LPM histories (samples/lpm-*): after a migration the DT node
+// of an LMB may legitimately differ from its sysfs node, but ownership never
+// does: every assigned LMB still has its online block and no free LMB has one.
+const allSnapshots = scenarios.flatMap((s) => readdirSync(join(SAMPLES, s)).filter((f) => f.endsWith('.tar.gz')).sort().map((f) => ({ scenario: s, step: f.replace(/\.tar\.gz$/, '') })));
+
+describe('samples: ownership agrees with sysfs in every snapshot (incl. LPM histories)', () => {
+  for (const { scenario, step } of allSnapshots.filter((x) => x.scenario.startsWith('lpm-'))) {
+    it(`${scenario}/${step}`, async () => {
+      const tab = lmbsFromSource(await loadSource(join(SAMPLES, scenario, `${step}.tar.gz`), {}, testIo()));
+      expect(tab.lmbs.length).toBe(32);
+      expect(tab.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      for (const lmb of tab.lmbs) {
+        if (lmb.flags & LmbFlag.RESERVED) expect(lmb.blocks!.map((b) => b.node)).toEqual([lmb.memoryNode!.node]);
+        else if (lmb.assigned) expect(lmb.blocks!.map((b) => b.state)).toEqual(['online']);
+        else expect(lmb.blocks).toEqual([]);
+      }
     });
   }
 });
