@@ -18,10 +18,11 @@ export const integrityCheck: AuditCheck = {
     for (const s of ctx.snapshots) {
       for (const f of [...s.table.findings, ...checkSnapshot(s)]) {
         // the same problem in every snapshot is reported once, for the first one
-        const key = `${f.code}|${f.message.replace(s.label, '')}`;
+        const prefix = `${s.label}: `;
+        const key = `${f.code}|${f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        out.push({ ...f, message: f.message.startsWith(s.label) ? f.message : `${s.label}: ${f.message}`, evidence: { ...(f.evidence ?? {}), snapshot: s.label } });
+        out.push({ ...f, message: f.message.startsWith(prefix) ? f.message : `${prefix}${f.message}`, evidence: { ...(f.evidence ?? {}), snapshot: s.label } });
       }
     }
     return out;

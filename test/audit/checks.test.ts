@@ -1,0 +1,242 @@
+// Every audit finding code, positive and negative, on synthetic histories built
+// with the kernel's own rewrite rules (lib/model/kernel-rewrite.ts encoders).
+import { describe, expect, it } from 'vitest';
+import { auditExitCode, auditSnapshots } from '../../lib/audit/audit.js';
+import { catalogue } from '../../lib/audit/catalogue.js';
+import type { Snapshot } from '../../lib/diff/diff.js';
+import type { Source } from '../../lib/dt/source.js';
+import { blocksFor, D, run, snap, type SynLmb, type SynSpec } from './helpers.js';
+
+const NONE = 0xffffffff;
+const A0 = [[0], [1]];
+// boot: 2 reserved, 80000002-5 on node 1 (aa 1), 80000006-7 on node 0 (aa 0), 4 free
+const bootLmbs = (): SynLmb[] => [...run(0, 2, NONE, 0xa0), ...run(2, 4, 1, 8), ...run(6, 2, 0, 8), ...run(8, 4, NONE, 0)];
+const withAa = (lmbs: SynLmb[], changes: Record<number, number>): SynLmb[] => lmbs.map((l) => (changes[l.drc] !== undefined ? { ...l, aa: changes[l.drc]! } : l));
+const add = (lmbs: SynLmb[], drcs: number[], aa: number): SynLmb[] => lmbs.map((l) => (drcs.includes(l.drc) ? { ...l, aa, flags: l.flags | 8 } : l));
+const mk = (label: string, lmbs: SynLmb[], arrays = A0, extra: Partial<SynSpec> = {}): Snapshot => snap({ label, lmbs, arrays, ...extra, sysfs: 'sysfs' in extra ? extra.sysfs : blocksFor(lmbs, arrays) });
+const codes = (s: Snapshot[]) => auditSnapshots(s).findings.map((f) => f.code);
+const byCode = (s: Snapshot[], code: string) => auditSnapshots(s).findings.filter((f) => f.code === code);
+const sorted = (xs: readonly number[] | undefined) => [...(xs ?? [])].sort((a, b) => a - b);
+
+// LPM: 80000004-5 re-homed to node 0 (aa 1 -> 0), 80000006-7 to node 1 (aa 0 -> 1)
+const lpmAa = { [D(4)]: 0, [D(5)]: 0, [D(6)]: 1, [D(7)]: 1 };
+
+describe('kernel-overwrite', () => {
+  const boot = bootLmbs();
+  const lpm = withAa(boot, lpmAa);
+  // sysfs never moves: keep the boot nodes
+  const sys = blocksFor(boot, A0);
+
+  it('certain: DLPAR after LPM puts the boot aa indexes back on untouched LMBs', () => {
+    const afterAdd = add(boot, [D(8), D(9)], 1); // pre-5.15: stale boot values for 4-7
+    const s = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', lpm, A0, { sysfs: sys }), mk('add', afterAdd, A0, { sysfs: { ...sys, 8: 1, 9: 1 } })];
+    const f = byCode(s, 'kernel-overwrite');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.confidence).toBe('certain');
+    expect(f[0]!.severity).toBe('error');
+    expect(sorted(f[0]!.lmbs)).toEqual([D(4), D(5), D(6), D(7)]);
+    expect(f[0]!.evidence?.step).toBe(2);
+  });
+
+  it('none on a 5.15+ kernel: the rewrite keeps the hypervisor values', () => {
+    const afterAdd = add(lpm, [D(8), D(9)], 1);
+    const s = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', lpm, A0, { sysfs: sys }), mk('add', afterAdd, A0, { sysfs: { ...sys, 8: 1, 9: 1 } })];
+    expect(codes(s)).not.toContain('kernel-overwrite');
+    expect(codes(s)).toContain('hypervisor-update');
+    expect(codes(s)).toContain('node-mismatch');
+  });
+
+  it('none for plain DLPAR histories (the kernel writes what it changed)', () => {
+    const a1 = add(bootLmbs(), [D(8), D(9)], 1);
+    const a2 = a1.map((l) => (l.drc === D(2) ? { ...l, aa: NONE, flags: 0 } : l));
+    expect(codes([mk('boot', bootLmbs()), mk('a1', a1), mk('a2', a2)])).not.toContain('kernel-overwrite');
+  });
+
+  it('likely: the untouched LMBs change to values the history never showed the kernel', () => {
+    const odd = add(withAa(boot, { [D(3)]: 0 }), [D(8)], 1);
+    const f = byCode([mk('s0', boot), mk('s1', odd, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.confidence).toBe('likely');
+    expect(f[0]!.lmbs).toEqual([D(3)]);
+  });
+
+  it('flags: a non-ASSIGNED bit the DLPAR did not touch changing is an overwrite too', () => {
+    const hv = boot.map((l) => (l.drc === D(10) ? { ...l, flags: 0x100 } : l));
+    const after = add(boot, [D(8)], 1);
+    const f = byCode([mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('hv', hv), mk('add', after, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
+    expect(f.map((x) => x.lmbs)).toEqual([[D(10)]]);
+  });
+
+  it('possible: LPM and DLPAR in one interval, stale indexes under re-ordered arrays', () => {
+    const A1 = [[1], [0]]; // the destination numbers its domains the other way round
+    const after = add(boot, [D(8)], 0); // pre-5.15: untouched LMBs keep 1/0, which now mean node 0/1
+    const f = byCode([mk('pre', boot), mk('post', after, A1, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.confidence).toBe('possible');
+    expect(f[0]!.severity).toBe('warning');
+    expect(sorted(f[0]!.lmbs)).toEqual([D(2), D(3), D(4), D(5), D(6), D(7)]);
+  });
+
+  it('not possible when the hypervisor re-indexed and the kernel kept it (5.15+)', () => {
+    const A1 = [[1], [0]];
+    const reindexed = withAa(boot, { [D(2)]: 0, [D(3)]: 0, [D(4)]: 0, [D(5)]: 0, [D(6)]: 1, [D(7)]: 1 });
+    const after = add(reindexed, [D(8)], 0);
+    expect(codes([mk('pre', boot), mk('post', after, A1, { sysfs: { ...sys, 8: 1 } })])).not.toContain('kernel-overwrite');
+  });
+
+  it('not possible when the arrays only changed above the node level', () => {
+    const F1 = [
+      [0, 0, 0, 0],
+      [0, 0, 0, 1],
+    ];
+    const F1b = [
+      [0, 0, 5, 0],
+      [0, 0, 5, 1],
+    ];
+    const after = add(boot, [D(8)], 1);
+    const s = [snap({ label: 'pre', lmbs: boot, arrays: F1, form: 1 }), snap({ label: 'post', lmbs: after, arrays: F1b, form: 1 })];
+    expect(codes(s)).not.toContain('kernel-overwrite');
+  });
+
+  it('a reboot resets the kernel table: no overwrite across it', () => {
+    const after = add(boot, [D(8)], 1);
+    const s = [mk('lpm', lpm, A0, { bootId: 'a' }), mk('rebooted+add', after, A0, { bootId: 'b' })];
+    expect(codes(s)).not.toContain('kernel-overwrite');
+    expect(codes(s)).toContain('reboot-between');
+  });
+
+  it('reports once: later rewrites that keep the stale values add nothing', () => {
+    const a1 = add(boot, [D(8)], 1);
+    const a2 = add(a1, [D(9)], 1);
+    const s = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', lpm), mk('a1', a1), mk('a2', a2)];
+    expect(byCode(s, 'kernel-overwrite')).toHaveLength(1);
+  });
+});
+
+describe('hypervisor-update', () => {
+  it('positive: aa indexes change with no DLPAR', () => {
+    const f = byCode([mk('a', bootLmbs()), mk('b', withAa(bootLmbs(), lpmAa))], 'hypervisor-update');
+    expect(f).toHaveLength(1);
+    expect(sorted(f[0]!.lmbs)).toEqual([D(4), D(5), D(6), D(7)]);
+  });
+  it('positive: lookup arrays replaced in place', () => {
+    expect(codes([mk('a', bootLmbs()), mk('b', bootLmbs(), [[0], [2]])])).toContain('hypervisor-update');
+  });
+  it('negative: a DLPAR alone', () => {
+    expect(codes([mk('a', bootLmbs()), mk('b', add(bootLmbs(), [D(8)], 1))])).not.toContain('hypervisor-update');
+  });
+});
+
+describe('rewrite fingerprints', () => {
+  it('rewrite-v1-reserved-zeroed: non-zero reserved cells become 0 on a rewrite', () => {
+    const fw = bootLmbs().map((l) => ({ ...l, reserved: 7 }));
+    const after = add(bootLmbs(), [D(8)], 1);
+    expect(codes([mk('fw', fw, A0, { format: 'v1' }), mk('k', after, A0, { format: 'v1' })])).toContain('rewrite-v1-reserved-zeroed');
+    expect(codes([mk('fw', bootLmbs(), A0, { format: 'v1' }), mk('k', after, A0, { format: 'v1' })])).not.toContain('rewrite-v1-reserved-zeroed');
+  });
+
+  it('rewrite-v2-regrouped: firmware one-set-per-DIMM merged into runs', () => {
+    const lmbs = [...run(0, 4, 1, 0x108), ...run(4, 4, 1, 0x108), ...run(8, 4, NONE, 0)];
+    const fw: SynSpec['v2Sets'] = [
+      [4, 0n, D(0), 1, 0x108],
+      [4, 0x40000000n, D(4), 1, 0x108],
+      [4, 0x80000000n, D(8), NONE, 0],
+    ];
+    const after = add(lmbs, [D(8)], 1);
+    expect(codes([mk('fw', lmbs, A0, { v2Sets: fw }), mk('k', after)])).toContain('rewrite-v2-regrouped');
+    expect(codes([mk('fw', lmbs), mk('k', after)])).not.toContain('rewrite-v2-regrouped');
+  });
+
+  it('rewrite-lookup-appended: arrays grown at the tail', () => {
+    const after = add(bootLmbs(), [D(8)], 2);
+    const f = byCode([mk('a', bootLmbs()), mk('b', after, [[0], [1], [2]], { sysfs: { ...blocksFor(bootLmbs(), A0), 8: 2 } })], 'rewrite-lookup-appended');
+    expect(f).toHaveLength(1);
+    expect(codes([mk('a', bootLmbs()), mk('b', bootLmbs(), [[0], [2]])])).not.toContain('rewrite-lookup-appended');
+  });
+
+  it('rewrite-assigned-without-hotremovable: ASSIGNED alone where firmware sets both', () => {
+    const fw = [...run(0, 4, 1, 0x108), ...run(4, 4, NONE, 0)];
+    const after = add(fw, [D(4)], 1);
+    const f = byCode([mk('fw', fw), mk('k', after)], 'rewrite-assigned-without-hotremovable');
+    expect(f.map((x) => x.lmbs)).toEqual([[D(4)]]);
+    // QEMU v1 style firmware (ASSIGNED only) proves nothing
+    const v1fw = [...run(0, 4, 1, 0x8), ...run(4, 4, NONE, 0)];
+    expect(codes([mk('fw', v1fw), mk('k', add(v1fw, [D(4)], 1))])).not.toContain('rewrite-assigned-without-hotremovable');
+  });
+});
+
+describe('node-mismatch', () => {
+  it('positive: DT node differs from the sysfs node (after an LPM)', () => {
+    const lmbs = withAa(bootLmbs(), lpmAa);
+    const f = byCode([mk('now', lmbs, A0, { sysfs: blocksFor(bootLmbs(), A0) })], 'node-mismatch');
+    expect(f).toHaveLength(1);
+    expect(sorted(f[0]!.lmbs)).toEqual([D(4), D(5), D(6), D(7)]);
+    expect(f[0]!.evidence?.runs).toEqual([
+      { first: '0x80000004', last: '0x80000005', count: 2, deviceTreeNode: 0, sysfsNode: 1 },
+      { first: '0x80000006', last: '0x80000007', count: 2, deviceTreeNode: 1, sysfsNode: 0 },
+    ]);
+  });
+  it('negative: nodes agree / no sysfs view', () => {
+    expect(codes([mk('now', bootLmbs())])).not.toContain('node-mismatch');
+    expect(codes([snap({ label: 'dtb', lmbs: withAa(bootLmbs(), lpmAa), arrays: A0 })])).not.toContain('node-mismatch');
+  });
+});
+
+describe('integrity', () => {
+  it('duplicate-drc-index', () => {
+    const lmbs = bootLmbs().map((l, i) => (i === 9 ? { ...l, drc: D(8), base: 9n * 0x10000000n } : l));
+    expect(codes([mk('x', lmbs, A0, { format: 'v1' })])).toContain('duplicate-drc-index');
+    expect(codes([mk('x', bootLmbs(), A0, { format: 'v1' })])).not.toContain('duplicate-drc-index');
+  });
+  it('overlapping-lmbs', () => {
+    const lmbs = bootLmbs().map((l, i) => (i === 9 ? { ...l, base: 8n * 0x10000000n + 0x1000n } : l));
+    expect(codes([mk('x', lmbs, A0, { format: 'v1' })])).toContain('overlapping-lmbs');
+    expect(codes([mk('x', bootLmbs(), A0, { format: 'v1' })])).not.toContain('overlapping-lmbs');
+  });
+  it('ai-invalid-with-index', () => {
+    const lmbs = bootLmbs().map((l) => (l.drc === D(2) ? { ...l, flags: 0x48 } : l));
+    expect(codes([mk('x', lmbs)])).toContain('ai-invalid-with-index');
+    const ok = bootLmbs().map((l) => (l.drc === D(8) ? { ...l, flags: 0x40 } : l));
+    expect(codes([mk('x', ok)])).not.toContain('ai-invalid-with-index');
+  });
+  it('assigned-without-block and block-without-lmb', () => {
+    const sys = blocksFor(bootLmbs(), A0);
+    const { 2: _gone, ...missing } = sys;
+    expect(byCode([mk('x', bootLmbs(), A0, { sysfs: missing })], 'assigned-without-block').map((f) => f.lmbs)).toEqual([[D(2)]]);
+    expect(byCode([mk('x', bootLmbs(), A0, { sysfs: { ...sys, 9: 0 } })], 'block-without-lmb').map((f) => f.lmbs)).toEqual([[D(9)]]);
+    const clean = codes([mk('x', bootLmbs())]);
+    expect(clean).not.toContain('assigned-without-block');
+    expect(clean).not.toContain('block-without-lmb');
+    // a boot FDT (no sysfs) never reports block problems
+    expect(codes([snap({ label: 'dtb', lmbs: bootLmbs(), arrays: A0 })])).not.toContain('assigned-without-block');
+  });
+  it('passes model findings through (aa index beyond the arrays, unknown flags), once per history', () => {
+    const lmbs = bootLmbs().map((l) => (l.drc === D(2) ? { ...l, aa: 5 } : l.drc === D(9) ? { ...l, flags: 0x1000 } : l));
+    const sysfs = blocksFor(bootLmbs(), A0);
+    const c = codes([mk('a', lmbs, A0, { sysfs }), mk('b', lmbs, A0, { sysfs })]);
+    expect(c.filter((x) => x === 'aa-index-out-of-range')).toHaveLength(1);
+    expect(c.filter((x) => x === 'unknown-lmb-flags')).toHaveLength(1);
+  });
+});
+
+describe('capture checks', () => {
+  const withTime = (s: Snapshot, at: string): Snapshot => ({ ...s, source: { capturedAt: at } as unknown as Source });
+  it('history-order', () => {
+    expect(codes([withTime(mk('a', bootLmbs()), '2026-01-02T00:00:00Z'), withTime(mk('b', bootLmbs()), '2026-01-01T00:00:00Z')])).toContain('history-order');
+    expect(codes([withTime(mk('a', bootLmbs()), '2026-01-01T00:00:00Z'), withTime(mk('b', bootLmbs()), '2026-01-02T00:00:00Z')])).not.toContain('history-order');
+  });
+});
+
+describe('options and catalogue', () => {
+  it('--ignore drops a code; exit code follows --fail-on', () => {
+    const s = [mk('now', withAa(bootLmbs(), lpmAa), A0, { sysfs: blocksFor(bootLmbs(), A0) })];
+    const all = auditSnapshots(s).findings;
+    expect(auditExitCode(all, 'warning')).toBe(1);
+    expect(auditExitCode(all, 'error')).toBe(0);
+    expect(auditSnapshots(s, { ignore: ['node-mismatch'] }).findings.map((f) => f.code)).not.toContain('node-mismatch');
+  });
+  it('every code a check can emit is in the catalogue', async () => {
+    const { checkRegistry } = await import('../../lib/audit/audit.js');
+    for (const c of checkRegistry) for (const code of c.codes) expect(catalogue[code], code).toBeDefined();
+  });
+});
