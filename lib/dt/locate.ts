@@ -47,7 +47,8 @@ function locateAt(view: FileView, root: string): Located | undefined {
     if (k === 'symlink') {
       const target = view.readlink(dir);
       if (target !== undefined) {
-        const abs = target.startsWith('/') ? join(root, target.slice(1)) : join(root, `proc/${target}`);
+        // absolute targets name the captured system's "/", i.e. the capture root; relative ones the link's own directory
+        const abs = target.startsWith('/') ? join(root, target.slice(1)) : `${dir.slice(0, dir.lastIndexOf('/')) || '/'}/${target}`;
         const resolved = normalize(abs);
         if (looksLikeTreeRoot(view, resolved)) return withBoot(view, { root, treeDir: resolved, layout: refine(view, root, layout) });
       }

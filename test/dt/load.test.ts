@@ -109,3 +109,20 @@ describe('captures', () => {
     expect(f.message).toMatch(/lacks ibm,lmb-size, ibm,associativity-lookup-arrays/);
   });
 });
+
+describe('locating the tree', () => {
+  it('follows a relative device-tree symlink from its own directory (supportconfig ppc64/)', async () => {
+    const files = liveTree('/scc_h/ppc64/dt-copy');
+    const fs = memVolume(files);
+    fs.symlinkSync('dt-copy', '/scc_h/ppc64/device-tree');
+    const src = await loadSource('/scc_h', {}, testIo({ fs }));
+    expect(src.layout).toBe('supportconfig');
+    expect(src.treeLocation).toBe('/scc_h/ppc64/dt-copy');
+  });
+  it('a symlink climbing above the capture root stays inside it', async () => {
+    const fs = memVolume({ ...liveTree('/cap/sys/firmware/devicetree/base'), '/cap/proc': null });
+    fs.symlinkSync('../../../../sys/firmware/devicetree/base', '/cap/proc/device-tree');
+    const src = await loadSource('/cap', {}, testIo({ fs }));
+    expect(src.treeLocation).toBe('/cap/sys/firmware/devicetree/base');
+  });
+});
