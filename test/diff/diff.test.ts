@@ -78,6 +78,6 @@ describe('synthetic', () => {
       { kind: 'changed', node: '/', property: 'model', before: '"IBM,9009-42A"', after: '"IBM,9080-HEX"', offset: 6, beforeLength: 13, afterLength: 13 },
       { kind: 'added', node: '/', property: 'system-id', after: '"X"', afterLength: 2 },
     ]);
-    expect(showValue(new Uint8Array(40), 36)).toBe('<@28: ... 0x0 0x0> (40 bytes)');
+    expect(showValue(new Uint8Array(40), 36)).toBe('<@32: ... 0x0 0x0> (40 bytes)');
   });
 });
