@@ -5,8 +5,8 @@
 
 export const MEMORY_TABLE_NAME = 'drscope-memory-blocks.tsv';
 export const MEMORY_TABLE_HEADER = '# drscope memory-block table v1: one line per /sys/devices/system/memory/memoryN; values as read without their final newline; "-" = file absent; nodes = the memoryN/nodeX links';
-/** the attribute columns, in file order */
-export const BLOCK_ATTRS = ['state', 'online', 'removable', 'valid_zones', 'phys_index', 'phys_device'] as const;
+/** the attribute columns, in file order (phys_device is left out: always 0 except on s390) */
+export const BLOCK_ATTRS = ['state', 'online', 'removable', 'valid_zones', 'phys_index'] as const;
 export const TABLE_COLUMNS = ['block', ...BLOCK_ATTRS, 'nodes'] as const;
 
 export const ABSENT = '-';

@@ -75,6 +75,7 @@ export function* nodes(fs: RootFs, report: CaptureReport): Generator<CaptureEntr
   const part = report.part('numa-nodes', '/sys/devices/system/node');
   yield* walk(fs, report, part, '/sys/devices/system/node', '/sys/devices/system/node', {
     maxDepth: 1,
+    skip: (n) => n.startsWith('memory'),
     dir: (n, _p, d) => d === 1 && /^node\d+$/.test(n),
     file: (n, _p, d) => (d === 0 ? NODE_TOP.has(n) : NODE_ATTRS.has(n)),
     // nodeX/memoryN links are rebuilt from the memory-block table
@@ -145,12 +146,15 @@ export function* memoryBlocks(fs: RootFs, report: CaptureReport, progress?: Prog
     if (m) ids[count++] = Number(m[1]);
   }
   const sorted = ids.subarray(0, count).sort();
+  // block -> nodes from the nodeX/memoryN links: a few big readdirs instead of
+  // one per block (the kernel creates both directions of the link together)
+  const nodeOf = blockNodes(fs);
   const rows: string[] = [MEMORY_TABLE_HEADER, TABLE_COLUMNS.join('\t')];
   for (let i = 0; i < count; i++) {
     const dir = `${base}/memory${sorted[i]}`;
     const cols: string[] = [String(sorted[i])];
     for (const a of BLOCK_ATTRS) {
-      const r = fs.read(`${dir}/${a}`);
+      const r = fs.readSmall(`${dir}/${a}`);
       if (r.ok) {
         cols.push(cell(r.value));
         part.files++;
@@ -160,20 +164,49 @@ export function* memoryBlocks(fs: RootFs, report: CaptureReport, progress?: Prog
         if (r.errno !== 'ENOENT') report.unreadable.push({ path: `${dir}/${a}`, errno: r.errno, reason: describeErrno(r.errno) });
       }
     }
-    const inner = fs.list(dir);
-    const nodeIds: string[] = [];
-    if (inner.ok) {
-      for (const n of inner.value) {
-        const m = /^node(\d+)$/.exec(n);
-        if (m) nodeIds.push(m[1]!);
-      }
-      part.symlinks += nodeIds.length;
-      part.dirs++;
-    } else if (inner.errno !== 'ENOENT') report.unreadable.push({ path: dir, errno: inner.errno, reason: describeErrno(inner.errno) });
+    // every attribute gone: the block was removed (DLPAR) while we read
+    if (cols.every((c, k) => k === 0 || c === ABSENT)) continue;
+    part.dirs++;
+    let nodeIds: string[] = [];
+    if (nodeOf) nodeIds = nodeOf.get(sorted[i]!) ?? [];
+    else {
+      const inner = fs.list(dir);
+      if (inner.ok) {
+        for (const n of inner.value) {
+          const m = /^node(\d+)$/.exec(n);
+          if (m) nodeIds.push(m[1]!);
+        }
+      } else if (inner.errno !== 'ENOENT') report.unreadable.push({ path: dir, errno: inner.errno, reason: describeErrno(inner.errno) });
+    }
+    part.symlinks += nodeIds.length;
     cols.push(nodeIds.length === 0 ? ABSENT : nodeIds.join(','));
     rows.push(cols.join('\t'));
     if (progress && (i & 1023) === 1023) progress(i + 1, count);
   }
   progress?.(count, count);
   yield { path: MEMORY_TABLE_NAME, kind: 'file', data: Buffer.from(`${rows.join('\n')}\n`, 'latin1'), mode: 0o644 };
+}
+
+/** block id -> node ids, from /sys/devices/system/node/nodeX/memoryN; undefined when no node lists any block */
+function blockNodes(fs: RootFs): Map<number, string[]> | undefined {
+  const base = '/sys/devices/system/node';
+  const nodes = fs.list(base);
+  if (!nodes.ok) return undefined;
+  const map = new Map<number, string[]>();
+  for (const n of nodes.value) {
+    const nm = /^node(\d+)$/.exec(n);
+    if (!nm) continue;
+    const inner = fs.list(`${base}/${n}`);
+    if (!inner.ok) continue;
+    for (const e of inner.value) {
+      if (!e.startsWith('memory')) continue;
+      const m = /^memory(\d+)$/.exec(e);
+      if (!m) continue;
+      const id = Number(m[1]);
+      const l = map.get(id);
+      if (l) l.push(nm[1]!);
+      else map.set(id, [nm[1]!]);
+    }
+  }
+  return map.size === 0 ? undefined : map;
 }

@@ -5,6 +5,8 @@ import type { CaptureEntry, CaptureReport, PartStats } from './entry.js';
 import { describeErrno, kindOf, type RootFs } from './root-fs.js';
 
 export interface WalkRules {
+  /** skip this name without even an lstat (262,144 nodeX/memoryN links) */
+  skip?(name: string, depth: number): boolean;
   /** descend into this directory? (depth of the directory being entered, 1 = child of the start) */
   dir?(name: string, path: string, depth: number): boolean;
   /** capture this regular file? */
@@ -59,6 +61,7 @@ export function* walk(fs: RootFs, report: CaptureReport, part: PartStats, from: 
       yield e;
     }
     for (const name of names.value) {
+      if (rules.skip?.(name, depth)) continue;
       const path = join(dir, name);
       const st = fs.lstat(path);
       if (!st.ok) {
