@@ -1,0 +1,101 @@
+// drscope diff / drscope audit through the CLI: output, --json schema, exit codes.
+import { describe, expect, it } from 'vitest';
+import { main } from '../../lib/cli.js';
+import { runMain } from '../helpers/run.js';
+
+const S = 'samples/pseries-6.1-numa2';
+const L = 'samples/lpm-v2-form1-pre515';
+
+describe('drscope diff', () => {
+  it('groups runs and exits 1 on differences', async () => {
+    const r = await runMain(main, ['diff', `${S}/00-boot.tar.gz`, `${S}/01-after-add-dimm1-1G-node1.tar.gz`]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('LMB 80000008–8000000b: hot-added (ASSIGNED set), aa 0xffffffff → 1, node none → 1, sysfs block appeared (4 LMBs, 1 GiB)');
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 0 with no differences', async () => {
+    const r = await runMain(main, ['diff', `${S}/00-boot.tar.gz`, `${S}/00-boot.tar.gz`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('no differences');
+  });
+
+  it('boot:SOURCE compares a capture with its own boot FDT', async () => {
+    const r = await runMain(main, ['diff', `boot:${S}/02-after-add-dimm2-512M-node0.tar.gz`, `${S}/02-after-add-dimm2-512M-node0.tar.gz`, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.before.origin).toBe('boot-fdt');
+    expect(j.lmbs.map((l: { drcIndex: string }) => l.drcIndex)).toEqual(['0x80000008', '0x80000009', '0x8000000a', '0x8000000b', '0x8000000c', '0x8000000d']);
+  });
+
+  it('--json lists every change with the documented schema', async () => {
+    const r = await runMain(main, ['diff', `${L}/03-after-lpm.tar.gz`, `${L}/04-after-dlpar-add.tar.gz`, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j.schemaVersion).toBe(1);
+    expect(j.identical).toBe(false);
+    expect(j.summary).toEqual({ lmbsChanged: 8, lmbEntriesAdded: 0, lmbEntriesRemoved: 0, properties: 0, drcLists: 0 });
+    expect(j.lmbs[0]).toEqual({ kind: 'changed', drcIndex: '0x80000008', address: '0x80000000', size: '0x10000000', changes: [{ field: 'aaIndex', before: 2, after: 1 }] });
+    expect(j.lmbs[2].changes).toEqual([
+      { field: 'aaIndex', before: 0, after: 1 },
+      { field: 'node', before: 0, after: 1 },
+    ]);
+  });
+
+  it('lookup arrays replaced by the LPM', async () => {
+    const r = await runMain(main, ['diff', `${L}/02-after-add-dimm2-512M-node0.tar.gz`, `${L}/03-after-lpm.tar.gz`]);
+    expect(r.stdout).toContain('lookup arrays: 2 × 4 → 3 × 4');
+    expect(r.stdout).toContain('  + [2] <0 0 2 1> (appended)');
+    expect(r.stdout).toContain('  ~ [0] <0 0 0 0> → <0 0 1 0>');
+  });
+
+  it('exit 3 for a missing source, 2 without arguments', async () => {
+    expect((await runMain(main, ['diff', 'nope.tar.gz', `${S}/00-boot.tar.gz`])).code).toBe(3);
+    expect((await runMain(main, ['diff'])).code).toBe(2);
+  });
+});
+
+describe('drscope audit', () => {
+  it('flags the overwrite, exits 1', async () => {
+    const files = ['00-boot', '01-after-add-dimm1-1G-node1', '02-after-add-dimm2-512M-node0', '03-after-lpm', '04-after-dlpar-add', '05-after-dlpar-remove'].map((f) => `${L}/${f}.tar.gz`);
+    const r = await runMain(main, ['audit', ...files]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/ERROR +kernel-overwrite \[certain\] +LMB 80000008–8000000d/);
+    expect(r.stdout).toContain('[3] → [4]: hypervisor update: lookup-changed, lmbs-changed-without-dlpar');
+  });
+
+  it('--json: snapshots, steps, findings', async () => {
+    const r = await runMain(main, ['audit', `${L}/03-after-lpm.tar.gz`, `${L}/04-after-dlpar-add.tar.gz`, '--json', '--no-boot']);
+    const j = JSON.parse(r.stdout);
+    expect(j.schemaVersion).toBe(1);
+    expect(j.snapshots).toHaveLength(2);
+    expect(j.steps[0].added).toEqual(['0x8000000e', '0x8000000f']);
+    const ko = j.findings.find((f: { code: string }) => f.code === 'kernel-overwrite');
+    // no boot baseline and no earlier capture: the kernel's table is not known, so "likely"
+    expect(ko.confidence).toBe('likely');
+    expect(ko.lmbs).toEqual(['0x80000008', '0x80000009', '0x8000000a', '0x8000000b', '0x8000000c', '0x8000000d']);
+    expect(j.exitCode).toBe(1);
+  });
+
+  it('clean history exits 0; --fail-on and --ignore', async () => {
+    const ok = await runMain(main, ['audit', `${S}/00-boot.tar.gz`, `${S}/03-after-del-dimm1.tar.gz`]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('no findings');
+    const ctl = 'samples/lpm-v2-form1-515/05-after-dlpar-remove.tar.gz';
+    expect((await runMain(main, ['audit', ctl])).code).toBe(1); // node-mismatch warning
+    expect((await runMain(main, ['audit', ctl, '--fail-on', 'error'])).code).toBe(0);
+    expect((await runMain(main, ['audit', ctl, '--ignore', 'node-mismatch'])).code).toBe(0);
+    const bad = await runMain(main, ['audit', ctl, '--ignore', 'no-such-code']);
+    expect(bad.stderr).toContain('not a known finding code');
+  });
+
+  it('--list-codes prints the catalogue', async () => {
+    const r = await runMain(main, ['audit', '--list-codes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kernel-overwrite (error, history)');
+  });
+
+  it('exit 3 for a missing source', async () => {
+    expect((await runMain(main, ['audit', 'missing.tar.gz'])).code).toBe(3);
+  });
+});
