@@ -33,6 +33,17 @@ export interface DtbHeader {
 /** nodes nested deeper than this are refused (real trees are < 10 deep) */
 export const DTB_MAX_DEPTH = 64;
 
+/**
+ * Most nodes a DTB or DTS may create. The largest real trees (a PowerVM LPAR
+ * with one node per CPU thread and device) have tens of thousands; each node
+ * costs a few hundred bytes, so a hostile blob of empty nodes stops here
+ * instead of exhausting memory.
+ */
+export const TREE_MAX_NODES = 1_000_000;
+
+/** memory reservation entries (real blobs have a handful) */
+export const DTB_MAX_MEMRESERVE = 65_536;
+
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
 
 /** fdt_check_header(), plus "the file holds totalsize bytes". Throws FormatError. */
@@ -102,6 +113,7 @@ export function readDtb(bytes: Uint8Array, file: string): DtTree {
     const address = r.u64(off);
     const size = r.u64(off + 8);
     if (address === 0n && size === 0n) break;
+    if (tree.memreserve.length >= DTB_MAX_MEMRESERVE) throw bad('DTB_BAD_STRUCTURE', `memory reservation map: more than ${DTB_MAX_MEMRESERVE} entries (missing 0,0 terminator?)`, off);
     tree.memreserve.push({ address, size });
   }
 
@@ -122,6 +134,7 @@ export function readDtb(bytes: Uint8Array, file: string): DtTree {
   const structEnd = h.offDtStruct + h.sizeDtStruct;
   const stack: DtNode[] = [];
   let rootClosed = false;
+  let nodes = 0;
   let off = h.offDtStruct;
   for (;;) {
     if (off + 4 > structEnd) throw bad('DTB_TRUNCATED', `structure block ends at ${hex(structEnd)} before its FDT_END tag`, off);
@@ -144,6 +157,7 @@ export function readDtb(bytes: Uint8Array, file: string): DtTree {
       } else {
         if (stack.length >= DTB_MAX_DEPTH) throw bad('DTB_BAD_STRUCTURE', `node at ${hex(tagOff)} nests deeper than ${DTB_MAX_DEPTH} levels`, tagOff);
         if (name === '' || name.includes('/')) throw bad('DTB_BAD_STRUCTURE', `node at ${hex(tagOff)} below ${parent.path} has an invalid name "${name}"`, tagOff);
+        if (++nodes > TREE_MAX_NODES) throw bad('DTB_BAD_STRUCTURE', `more than ${TREE_MAX_NODES} nodes: refusing`, tagOff);
         node = parent.addChild(name);
       }
       node.origin = `${file}: struct offset ${hex(tagOff)}`;

@@ -4,6 +4,7 @@
 // line number: the C preprocessor, /include/, overlays (/plugin/).
 import { DtsScanner } from './dts-lexer.js';
 import { evalCellExpr } from './dts-expr.js';
+import { TREE_MAX_NODES } from './read-dtb.js';
 import { newTree, type DtNode, type DtTree } from './tree.js';
 
 /** a growable byte buffer (property values can be megabytes of cells) */
@@ -63,6 +64,7 @@ class DtsParser {
   private readonly tree = newTree();
   private readonly labels = new Map<string, DtNode>();
   private readonly ops: Op[] = [];
+  private nodes = 0;
 
   constructor(text: string, file: string) {
     this.s = new DtsScanner(text.replace(/^\uFEFF/, ''), file);
@@ -149,6 +151,7 @@ class DtsParser {
       const name = s.word();
       if (name === undefined) throw s.error(`expected a property or node name, found ${s.found()}`);
       if (s.peek('{')) {
+        if (++this.nodes > TREE_MAX_NODES) throw s.error(`more than ${TREE_MAX_NODES} nodes: refusing`, at);
         const child = node.addChild(name);
         for (const l of labels) this.defineLabel(l, child, at);
         this.body(child, depth + 1);

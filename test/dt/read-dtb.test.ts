@@ -168,3 +168,18 @@ describe('truncation: every prefix of every sample DTB', () => {
     expect([...seen].every((c) => c === 'DTB_TRUNCATED' || c === 'DTB_BAD_STRUCTURE')).toBe(true);
   });
 });
+
+describe('resource caps', () => {
+  it('a blob of a million-plus empty nodes is refused, not read', () => {
+    const n = 1_000_001;
+    const node = Uint8Array.of(0, 0, 0, 1, 0x61, 0, 0, 0, 0, 0, 0, 2); // BEGIN_NODE "a" END_NODE
+    const body = new Uint8Array(node.length * n);
+    for (let i = 0; i < n; i++) body.set(node, i * node.length);
+    const blob = buildFdt({ tokens: [{ begin: '' }, { raw: body }, { end: true }, { fdtEnd: true }] });
+    expect(outcome(blob)).toBe('DTB_BAD_STRUCTURE');
+  });
+  it('a memory reservation map without terminator is bounded', () => {
+    const memrsv = Array.from({ length: 65_537 }, (_, i) => ({ address: BigInt(i + 1), size: 1n }));
+    expect(outcome(buildFdt({ tokens: minimalTokens(), memrsv }))).toBe('DTB_BAD_STRUCTURE');
+  });
+});
