@@ -7,7 +7,7 @@ import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../lib/dt/decompr
 import { loadBytes } from '../../lib/dt/load-bytes.js';
 import { loadSource } from '../../lib/dt/load.js';
 import { readTar } from '../../lib/dt/read-tar.js';
-import { getNode } from '../../lib/dt/tree.js';
+import { getNode, treesEqual } from '../../lib/dt/tree.js';
 import type { FsPort } from '../../lib/io.js';
 import { testIo } from '../helpers/run.js';
 import { gnuLong, paxHeader, tarArchive, tarEntry, type TarEntrySpec } from './tar-builder.js';
@@ -214,3 +214,27 @@ describe('nothing is written', () => {
     expect(writes).toEqual([]);
   });
 });
+
+describe('archives made by the real tools (fixtures built once with Python tarfile and GNU tar)', () => {
+  const data = (f: string) => new Uint8Array(nodeFs.readFileSync(join(import.meta.dirname, 'data', f)));
+  const sampleTree = async () => (await load(sampleFile('pseries-7.2-numa2', '00-boot.tar.gz'))).tree;
+
+  it('sosreport layout written by Python tarfile (PAX headers on every entry, pax path for long names)', async () => {
+    const src = await loadBytes(data('sosreport-pax.tar.xz'), 'sos.tar.xz', {}, testIo());
+    expect(src.layout).toBe('sosreport');
+    expect(src.treeLocation).toBe('sos.tar.xz:/sosreport-lpar1-01234567-2026-11-25-abcdefg/proc/device-tree');
+    expect(treesEqual(src.tree.root, (await sampleTree()).root)).toBe(true);
+    const long = '/sos_commands/powerpc/lparnumascore_-c_mem_-d_3_with_a_deliberately_long_name_to_need_a_pax_path_record_beyond_one_hundred_bytes';
+    expect(Buffer.from(src.files.readFile(long)!).toString()).toBe('score 100\n');
+    expect(src.files.readlink('/sys/devices/system/memory/memory0/node0')).toBe('../../node/node0');
+  });
+
+  it('supportconfig layout written by GNU tar --format=gnu (././@LongLink names and link targets)', async () => {
+    const src = await loadBytes(data('supportconfig-gnu.txz'), 'scc.txz', {}, testIo());
+    expect(src.layout).toBe('supportconfig');
+    expect(treesEqual(src.tree.root, (await sampleTree()).root)).toBe(true);
+    expect(Buffer.from(src.files.readFile(`/${'d'.repeat(60)}/${'f'.repeat(70)}`)!).toString()).toBe('long\n');
+    expect(src.files.readlink('/longlink')).toBe('x'.repeat(120));
+  });
+});
+
