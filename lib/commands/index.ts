@@ -9,5 +9,6 @@ import { diffCommand } from './diff.js';
 import { auditCommand } from './audit.js';
 import { lsslotCommand } from './lsslot.js';
 import { drmgrCommand } from './drmgr.js';
+import { slotsCommand } from './slots.js';
 
-export const commands: CommandDef[] = [captureCommand, hookCommand, historyCommand, lmbsCommand, showCommand, diffCommand, auditCommand, lsslotCommand, drmgrCommand];
+export const commands: CommandDef[] = [captureCommand, hookCommand, historyCommand, lmbsCommand, showCommand, diffCommand, auditCommand, lsslotCommand, drmgrCommand, slotsCommand];

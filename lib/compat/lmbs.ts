@@ -6,7 +6,7 @@
 import { drcListOfNode, drcListUsableByC } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
 import { Level, type Say } from './say.js';
-import { getProperty, getUintProperty, ofNode, sysfsInt, sysfsWord, type SystemView } from './system.js';
+import { getProperty, getUintProperty, ofNode, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
 import { strtoul } from './getopt.js';
 
 export const DRCONF_PATH = '/ibm,dynamic-reconfiguration-memory';
@@ -37,25 +37,38 @@ interface Ctx {
   blockSize: bigint;
   /** names in /sys/devices/system/memory, read once (no stat per block) */
   present: Set<string>;
+  readInt: (path: string) => number | undefined;
 }
 
 function getMemScns(ctx: Ctx, lmb: CLmb): void {
-  let size = lmb.size;
-  let addr = lmb.address;
   lmb.removable = true;
   const bs = ctx.blockSize;
+  const bsN = Number(bs);
+  const endN = Number(lmb.address + lmb.size);
+  // Number arithmetic when exact (always, in practice): no BigInt garbage per block
+  const exact = Number.isSafeInteger(endN) && Number.isSafeInteger(bsN);
+  let size = lmb.size;
+  let addr = lmb.address;
+  let sizeN = Number(lmb.size);
+  let addrN = Number(lmb.address);
   // A size that is not a multiple of the block size loops (unsigned underflow) in C; we stop.
-  while (size > 0n) {
-    const n = Number(BigInt.asIntN(32, addr / bs));
+  while (exact ? sizeN > 0 : size > 0n) {
+    const n = exact ? Math.floor(addrN / bsN) | 0 : Number(BigInt.asIntN(32, addr / bs));
     const name = `memory${n}`;
     if (ctx.present.has(name)) {
-      const r = sysfsInt(ctx.view, `${MEMORY}/${name}/removable`);
+      const r = ctx.readInt(`${MEMORY}/${name}/removable`);
       if (!r) lmb.removable = false;
     }
     lmb.sections.unshift(n);
-    if (size < bs) break;
-    size -= bs;
-    addr += bs;
+    if (exact) {
+      if (sizeN < bsN) break;
+      sizeN -= bsN;
+      addrN += bsN;
+    } else {
+      if (size < bs) break;
+      size -= bs;
+      addr += bs;
+    }
   }
   if (lmb.sections.length === 0) lmb.removable = false;
 }
@@ -160,7 +173,7 @@ export function getLmbs(view: SystemView, say: Say, allowV2 = true): CLmbList | 
   // block size 0 divides by zero in C (a crash); we report no LMBs instead.
   if (blockSize === 0n) return undefined;
   const present = new Set(view.files.list(MEMORY) ?? []);
-  const ctx: Ctx = { view, say, blockSize, present };
+  const ctx: Ctx = { view, say, blockSize, present, readInt: sysfsIntReader(view) };
   const lmbs: CLmb[] = [];
   const drconfNode = ofNode(view, DRCONF_PATH);
   if (!drconfNode) {

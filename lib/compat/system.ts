@@ -3,7 +3,7 @@
 // system, a --root directory or any snapshot drscope can load, so all three
 // share one code path. Directory walks use kernfs order (what readdir returns
 // on a live /proc/device-tree and /sys), whatever the snapshot was stored on.
-import type { Io } from '../io.js';
+import type { FsPort, Io } from '../io.js';
 import { loadSource } from '../dt/load.js';
 import { fsFileView, type FileView } from '../dt/file-view.js';
 import { readDirTree } from '../dt/read-dir.js';
@@ -15,6 +15,8 @@ export interface SystemView {
   files: FileView;
   /** what was read, for messages */
   label: string;
+  /** live / --root: the file system itself, for hot loops (one open/read/close per sysfs file) */
+  direct?: { fs: FsPort; prefix: string };
 }
 
 export const OFDT_BASE = '/proc/device-tree';
@@ -24,7 +26,7 @@ export function systemFromRoot(io: Io, root: string | undefined): SystemView {
   const files = fsFileView(io.fs, root ?? '');
   const dtKind = files.kind(OFDT_BASE);
   const { tree } = dtKind === undefined ? { tree: { root: emptyRoot(), memreserve: [] } } : readDirTree(files, OFDT_BASE);
-  return { tree, files, label: root ?? '/' };
+  return { tree, files, label: root ?? '/', direct: { fs: io.fs, prefix: (root ?? '').replace(/\/+$/, '') } };
 }
 
 function emptyRoot(): DtNode {
@@ -104,4 +106,43 @@ function parseCInt(s: string): bigint {
   else if (t.length > 1 && t.startsWith('0')) v = BigInt(`0o${t.slice(1)}`);
   else v = BigInt(t);
   return neg ? -v : v;
+}
+
+/**
+ * A reader for many small sysfs attributes (memoryN/removable): one
+ * open/read/close with a reused buffer on live systems and --root trees;
+ * the FileView otherwise. Returns the %i value, or undefined when unreadable.
+ */
+export function sysfsIntReader(view: SystemView): (path: string) => number | undefined {
+  const d = view.direct;
+  if (!d) return (p) => sysfsInt(view, p);
+  const buf = new Uint8Array(64);
+  return (p) => {
+    let fd: number;
+    try {
+      fd = d.fs.openSync(d.prefix + p, 'r');
+    } catch {
+      return undefined;
+    }
+    let n = 0;
+    try {
+      n = d.fs.readSync(fd, buf, 0, 64, 0);
+    } catch {
+      return undefined;
+    } finally {
+      d.fs.closeSync(fd);
+    }
+    // fast path: plain decimal digits (what sysfs writes); anything else via the general parser
+    let i = 0;
+    while (i < n && (buf[i] === 0x20 || buf[i] === 0x0a || buf[i] === 0x09)) i++;
+    let v = 0;
+    let digits = 0;
+    while (i < n && buf[i]! >= 0x30 && buf[i]! <= 0x39 && digits < 9) {
+      v = v * 10 + (buf[i]! - 0x30);
+      i++;
+      digits++;
+    }
+    if (digits > 0 && digits < 9 && (i === n || buf[i] === 0x0a || buf[i] === 0x20) && !(digits > 1 && buf[i - digits] === 0x30)) return v;
+    return sysfsInt(view, p);
+  };
 }

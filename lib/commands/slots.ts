@@ -1,0 +1,168 @@
+// drscope slots [source] [--type ...]: the lsslot inventory in drscope's own
+// style, from any source: every slot incl. empty and not-owned ones, the device
+// node behind it, the Linux device, LMB names/NUMA nodes/ownership for memory.
+// Same model as the drop-in lsslot (lib/model/slot.ts, compat cpu/LMB code);
+// only the rendering differs.
+import type { Argv } from 'yargs';
+import { UsageError } from '../errors.js';
+import { cpuInventory, l2Of, l3Of, type CpuInventory } from '../compat/lsslot/cpu.js';
+import { Say } from '../compat/say.js';
+import type { SystemView } from '../compat/system.js';
+import type { Io } from '../io.js';
+import { lmbCategory } from '../model/lmb-category.js';
+import type { LmbTable } from '../model/lmb.js';
+import { lmbsFromSource } from '../model/lmbs-from-tree.js';
+import { dlparNodes, hotplugNodes, locCodeCmp, slotDescription, type SlotNode } from '../model/slot.js';
+import { findingLine } from '../render/finding-line.js';
+import { formatSize, hexOf } from '../render/hex.js';
+import { hex64, writeJsonText } from '../render/json.js';
+import { sourceJson } from '../render/source-json.js';
+import { renderTable } from '../render/table.js';
+import type { CommandDef } from './command.js';
+import { sourceFromArgs, withSource } from './source-arg.js';
+
+export const SLOT_TYPES = ['slot', 'pci', 'phb', 'cpu', 'mem', 'port'] as const;
+type SlotType = (typeof SLOT_TYPES)[number];
+
+const base = (p: string) => (p ? p.slice(p.lastIndexOf('/') + 1) : '');
+const ofPath = (p: string) => (p.startsWith('/proc/device-tree') ? p.slice('/proc/device-tree'.length) || '/' : p);
+const sorted = (nodes: SlotNode[]) => [...nodes].sort((a, b) => locCodeCmp(a.drcName, b.drcName));
+
+function slotJson(n: SlotNode): Record<string, unknown> {
+  return {
+    drcName: n.drcName,
+    drcIndex: hexOf(n.drcIndex),
+    drcType: n.drcType,
+    kind: n.kind,
+    description: slotDescription(n),
+    owned: n.owned,
+    ...(n.skip ? { skipped: true } : {}),
+    ofNode: ofPath(n.ofdtPath),
+    ...(n.dname ? { deviceName: n.dname } : {}),
+    ...(n.sysfsPath ? { linuxDevice: base(n.sysfsPath), sysfsPath: n.sysfsPath } : {}),
+    ...(n.locCode ? { locCode: n.locCode } : {}),
+    children: n.children.map(slotJson),
+  };
+}
+
+const yn = (b: boolean) => (b ? 'yes' : 'no');
+
+function slotRows(nodes: SlotNode[]): string[][] {
+  return sorted(nodes).map((n) => [n.drcName, hexOf(n.drcIndex), slotDescription(n), yn(n.owned) + (n.skip ? ' (skipped)' : ''), n.owned ? ofPath(n.ofdtPath) : '-', n.dname || (n.kind === 'hea' ? n.children.map((c) => c.drcName).join(',') : '') || 'empty', base(n.sysfsPath) || '-']);
+}
+
+function pciRows(nodes: SlotNode[]): string[][] {
+  return sorted(nodes).map((n) => [
+    n.drcName,
+    hexOf(n.drcIndex),
+    slotDescription(n),
+    n.skip ? 'skipped' : n.children.length ? 'occupied' : 'empty',
+    ofPath(n.ofdtPath),
+    n.children.map((c) => `${ofPath(c.ofdtPath)}${c.sysfsPath ? ` (${base(c.sysfsPath)})` : ''}`).join(', ') || '-',
+  ]);
+}
+
+function cpuSection(inv: CpuInventory): { rows: string[][]; json: unknown } {
+  const rows = inv.cpus.map((c) => {
+    const l2 = l2Of(c, inv);
+    const l3 = l2 ? l3Of(l2, inv) : undefined;
+    return [c.drcName, hexOf(c.drcIndex), yn(c.owned), c.name ?? '-', c.threads.map((t) => String(t.id)).join(',') || '-', l2?.name ?? '-', l3?.name ?? '-'];
+  });
+  const json = {
+    cpus: inv.cpus.map((c) => ({ drcName: c.drcName, drcIndex: hexOf(c.drcIndex), owned: c.owned, ofNode: c.name ? `/cpus/${c.name}` : null, threads: c.threads.map((t) => ({ cpu: t.id, physicalId: t.physId })), l2Cache: l2Of(c, inv)?.name ?? null })),
+    caches: inv.caches.map((c) => ({ name: c.name, phandle: hexOf(c.phandle), nextLevel: c.l2cache === 0xffffffff ? null : hexOf(c.l2cache) })),
+  };
+  return { rows: rows.reverse(), json };
+}
+
+function memRows(t: LmbTable): string[][] {
+  return t.lmbs.map((l) => [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), l.blockIndexes ? l.blockIndexes.join(',') : '-']);
+}
+
+export interface SlotsReport {
+  text: string;
+  json: Record<string, unknown>;
+}
+
+export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTable: () => LmbTable, io: Io, color: boolean): SlotsReport {
+  const sections: string[] = [];
+  const json: Record<string, unknown> = {};
+  const section = (title: string, cols: string[], rows: string[][], empty: string) => {
+    const body = rows.length ? renderTable(cols.map((header) => ({ header })), rows, { color, headerColor: 'bold' }) : `${empty}\n`;
+    sections.push(`${title}\n${body}`);
+  };
+  const quiet = new Say(io, 0);
+  for (const t of types) {
+    if (t === 'slot') {
+      const inv = dlparNodes(view, { pci: true, vio: true, hea: true });
+      json.slots = sorted(inv.nodes).map(slotJson);
+      section('Logical and virtual I/O slots', ['SLOT', 'DRC', 'DESCRIPTION', 'OWNED', 'DEVICE NODE', 'DEVICE', 'LINUX'], slotRows(inv.nodes), 'no DR slots');
+    } else if (t === 'pci') {
+      const inv = hotplugNodes(view);
+      json.pciSlots = sorted(inv.nodes).map(slotJson);
+      section('Hot-plug PCI slots', ['SLOT', 'DRC', 'DESCRIPTION', 'STATE', 'BUS NODE', 'DEVICES'], pciRows(inv.nodes), 'no hot-plug PCI slots');
+    } else if (t === 'phb') {
+      const inv = dlparNodes(view, { phb: true });
+      json.phbs = inv.nodes.map(slotJson).reverse();
+      // long slot lists (QEMU has 256 per PHB) are counted here; --json and --type pci/slot list them
+      const slotsCell = (p: SlotNode) => {
+        const kids = sorted(p.children);
+        const used = kids.filter((c) => c.owned && (c.kind !== 'hotplug' || c.children.length > 0));
+        if (kids.length <= 8) return kids.map((c) => `${c.drcName}${used.includes(c) ? '' : ' (empty)'}`).join(', ') || '-';
+        return `${kids.length} slots, ${used.length} occupied${used.length ? `: ${used.map((c) => c.drcName).join(', ')}` : ''}`;
+      };
+      const rows = [...inv.nodes].reverse().map((p) => [p.drcName, hexOf(p.drcIndex), ofPath(p.ofdtPath), slotsCell(p)]);
+      section('PCI host bridges', ['PHB', 'DRC', 'NODE', 'SLOTS'], rows, 'no PHBs');
+    } else if (t === 'port') {
+      const inv = dlparNodes(view, { hea: true });
+      const ports = inv.nodes.flatMap((a) => a.children.map((c) => ({ a, c })));
+      json.heaPorts = ports.map(({ a, c }) => ({ adapter: a.drcName, ...slotJson(c) }));
+      section('HEA ports', ['PORT', 'DRC', 'ADAPTER', 'NODE'], ports.map(({ a, c }) => [c.drcName, hexOf(c.drcIndex), a.drcName, ofPath(c.ofdtPath)]), 'no HEA ports');
+    } else if (t === 'cpu') {
+      const inv = cpuInventory(view, quiet);
+      if (!inv) {
+        json.cpus = null;
+        section('CPUs', [], [], 'no dynamically reconfigurable CPUs (no usable /cpus DRC list, or sysfs cpu data missing)');
+      } else {
+        const c = cpuSection(inv);
+        Object.assign(json, c.json);
+        section('CPUs', ['CPU', 'DRC', 'OWNED', 'NODE', 'LINUX CPUS', 'L2', 'L3'], c.rows, 'no CPUs');
+      }
+    } else {
+      const table = lmbTable();
+      json.lmbSize = hex64(table.lmbSize);
+      json.lmbs = table.lmbs.map((l) => ({ drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: hexOf(l.flags), blocks: l.blockIndexes ?? null }));
+      section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], memRows(table), 'no LMBs');
+    }
+  }
+  return { text: sections.join('\n'), json };
+}
+
+export const slotsCommand: CommandDef = {
+  command: 'slots [source]',
+  describe: 'the lsslot inventory, readable: every slot (empty and not-owned too), device nodes, Linux devices, CPUs, LMBs with names and NUMA nodes',
+  builder: (y: Argv) =>
+    withSource(y)
+      .option('type', { type: 'string', array: true, describe: `what to list: ${SLOT_TYPES.join(', ')} (repeatable; default: all)` })
+      .example('$0 slots', 'everything on the live system')
+      .example('$0 slots sosreport.tar.xz --type slot --type pci', 'I/O slots of a sosreport')
+      .example('$0 slots snap.tar.gz --type mem --json', 'LMBs as JSON'),
+  async run(args, ctx) {
+    const { io } = ctx;
+    const raw = (args.type as string[] | undefined)?.flatMap((s) => s.split(',')) ?? [];
+    for (const t of raw) if (!(SLOT_TYPES as readonly string[]).includes(t)) throw new UsageError(`--type ${t}: not one of ${SLOT_TYPES.join(', ')}`);
+    const types = raw.length ? SLOT_TYPES.filter((t) => raw.includes(t)) : SLOT_TYPES;
+    const source = await sourceFromArgs(args, io);
+    const view: SystemView = { tree: source.tree, files: source.files, label: source.label };
+    let table: LmbTable | undefined;
+    const lmbTable = () => (table ??= lmbsFromSource(source));
+    const report = slotsReport(view, types, lmbTable, io, ctx.color);
+    if (args.json) {
+      writeJsonText({ schemaVersion: 1, source: sourceJson(source), ...report.json }, (s) => io.stdout.write(s));
+      return 0;
+    }
+    for (const f of [...source.findings, ...(table?.findings ?? [])]) io.stderr.write(findingLine(f));
+    io.stdout.write(report.text);
+    return 0;
+  },
+};
