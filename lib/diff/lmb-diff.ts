@@ -30,12 +30,11 @@ export interface LmbDelta {
 export function diffLmbs(before: LmbTable, after: LmbTable): LmbDelta[] {
   const m = matchLmbs(before.lmbs, after.lmbs);
   const out: LmbDelta[] = [];
-  const pairByAfter = new Map<number, number>();
-  for (const [b, a] of m.pairs) pairByAfter.set(a, b);
+  const pairByAfter = m.beforeOfAfter;
   for (let ai = 0; ai < after.lmbs.length; ai++) {
     const a = after.lmbs[ai]!;
-    const bi = pairByAfter.get(ai);
-    if (bi === undefined) {
+    const bi = pairByAfter[ai]!;
+    if (bi < 0) {
       out.push({ kind: 'added', drcIndex: a.drcIndex, address: a.address, size: a.size, afterIndex: ai, changes: [] });
       continue;
     }

@@ -52,6 +52,12 @@ describe('synthetic', () => {
     expect(r.lmbs[0]!.changes).toEqual([{ field: 'address', before: 0x30000000n, after: 0x100000000n }]);
   });
 
+  it('tables in a different order (hash path) pair the same way', () => {
+    const shuffled = [...base].reverse().map((l) => (l.drc === D(4) ? { ...l, aa: 0 } : l));
+    const r = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: shuffled, arrays: A0, format: 'v1' }));
+    expect(summary(r)).toEqual(['changed 80000004-80000004: aaIndex=1>0,node=1>0']);
+  });
+
   it('added / removed entries and flag bits by name', () => {
     const b = [...base.slice(0, 11), { drc: D(12), aa: NONE, flags: 0 }].map((l) => (l.drc === D(2) ? { ...l, flags: 0x108 } : l.drc === D(6) ? { ...l, flags: 0x200 } : l));
     const r = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: b, arrays: A0, format: 'v1' }));

@@ -35,22 +35,43 @@ export function checkSnapshot(s: Snapshot): Finding[] {
   const out: Finding[] = [];
   const lmbs = t.lmbs;
 
-  const byDrc = new Map<number, number>();
+  // duplicates: nothing to hash when the DRC indexes are strictly increasing (they are in
+  // firmware tables); int32 keys otherwise, so they stay V8 small integers
   const dup: number[] = [];
+  let prev = -1;
+  let increasing = true;
   for (const l of lmbs) {
     if (l.flags & LmbFlag.DRC_INVALID) continue;
-    const n = (byDrc.get(l.drcIndex) ?? 0) + 1;
-    byDrc.set(l.drcIndex, n);
-    if (n === 2) dup.push(l.drcIndex);
+    if (l.drcIndex <= prev) increasing = false;
+    prev = l.drcIndex;
+  }
+  if (!increasing) {
+    const byDrc = new Map<number, number>();
+    for (const l of lmbs) {
+      if (l.flags & LmbFlag.DRC_INVALID) continue;
+      const n = (byDrc.get(l.drcIndex | 0) ?? 0) + 1;
+      byDrc.set(l.drcIndex | 0, n);
+      if (n === 2) dup.push(l.drcIndex);
+    }
   }
   if (dup.length) out.push(mk('duplicate-drc-index', 'error', dup, `${dup.length} DRC index(es) are used by more than one LMB (${drcRuns(dup)}); DLPAR by index reaches only the first`));
 
-  const order = lmbs.map((_, i) => i).sort((a, b) => (lmbs[a]!.address < lmbs[b]!.address ? -1 : lmbs[a]!.address > lmbs[b]!.address ? 1 : 0));
+  // overlaps, in address order; doubles (exact below 2^53 = 8 PiB) avoid a bigint per LMB
+  const addr = new Float64Array(lmbs.length);
+  const size = new Float64Array(lmbs.length);
+  let sorted = true;
+  for (let k = 0; k < lmbs.length; k++) {
+    addr[k] = Number(lmbs[k]!.address);
+    size[k] = Number(lmbs[k]!.size);
+    if (k > 0 && addr[k]! < addr[k - 1]!) sorted = false;
+  }
+  const order = Array.from({ length: lmbs.length }, (_, i) => i);
+  if (!sorted) order.sort((a, b) => addr[a]! - addr[b]!);
   const overlap: number[] = [];
   for (let k = 1; k < order.length; k++) {
-    const p = lmbs[order[k - 1]!]!;
-    const c = lmbs[order[k]!]!;
-    if (p.size > 0n && c.address < p.address + p.size) overlap.push(c.drcIndex);
+    const p = order[k - 1]!;
+    const c = order[k]!;
+    if (size[p]! > 0 && addr[c]! < addr[p]! + size[p]!) overlap.push(lmbs[c]!.drcIndex);
   }
   if (overlap.length) out.push(mk('overlapping-lmbs', 'error', overlap, `${overlap.length} LMB(s) overlap the address range of the LMB before them (${drcRuns(overlap)})`));
 

@@ -23,7 +23,8 @@ const NOT_ASSIGNED = ~LmbFlag.ASSIGNED;
 
 function keyOf(l: Lmb): number | undefined {
   // DRC_INVALID LMBs (firmware-reserved boot RAM) are never DLPAR'd or re-homed
-  return l.flags & LmbFlag.DRC_INVALID ? undefined : l.drcIndex;
+  // int32: DRC indexes >= 0x80000000 would be heap numbers as Map keys (slow at 262k)
+  return l.flags & LmbFlag.DRC_INVALID ? undefined : l.drcIndex | 0;
 }
 
 function tableOf(s: Snapshot): Map<number, KernelValue> {
@@ -124,7 +125,7 @@ function candidates(step: Step): LmbDelta[] {
  */
 function hiddenStale(step: Step): LmbDelta[] {
   const out: LmbDelta[] = [];
-  const touched = new Set([...step.added, ...step.removed]);
+  const touched = new Set([...step.added, ...step.removed].map((d) => d | 0));
   const lb = step.from.table.numa.lookupArrays;
   const la = step.to.table.numa.lookupArrays;
   if (!lb || !la) return out;
