@@ -9,12 +9,13 @@ import { fingerprintCheck } from './checks/fingerprints.js';
 import { hypervisorUpdateCheck } from './checks/hypervisor-update.js';
 import { integrityCheck } from './checks/integrity.js';
 import { kernelOverwriteCheck } from './checks/kernel-overwrite.js';
+import { lsslotOutputCheck } from './checks/lsslot-output.js';
 import { nodeMismatchCheck } from './checks/node-mismatch.js';
 import { snapshotsFromSources, type SnapshotOptions } from './snapshots.js';
 import { buildSteps, type Step } from './steps.js';
 import type { AuditCheck } from './types.js';
 
-export const checkRegistry: AuditCheck[] = [kernelOverwriteCheck, hypervisorUpdateCheck, fingerprintCheck, nodeMismatchCheck, integrityCheck, captureCheck];
+export const checkRegistry: AuditCheck[] = [kernelOverwriteCheck, hypervisorUpdateCheck, fingerprintCheck, nodeMismatchCheck, integrityCheck, captureCheck, lsslotOutputCheck];
 
 export function registerCheck(check: AuditCheck): void {
   if (!checkRegistry.some((c) => c.id === check.id)) checkRegistry.push(check);

@@ -97,7 +97,12 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
   if (la && onlyAppended(la)) k.push({ kind: 'lookup-appended', text: `${la.appended.length} lookup array(s) appended at the end (kernel find_aa_index on DLPAR add)` });
   else if (la) h.push({ kind: 'lookup-changed', text: `lookup arrays replaced (${la.countBefore ?? 'none'} -> ${la.countAfter ?? 'none'} arrays, ${la.changed.length} changed in place)` });
   if (numa.referencePoints || numa.form) h.push({ kind: 'numa-changed', text: 'affinity form or reference points changed' });
-  if (entriesChanged) h.push({ kind: 'lmb-set-changed', text: `${entriesChanged} LMB entr(y/ies) appeared or disappeared (the kernel never changes the LMB count)` });
+  if (entriesChanged) {
+    // the kernel writes the LMB set it read at boot: in a DLPAR interval a different set
+    // means it replaced the one the hypervisor had sent; otherwise the hypervisor changed it
+    if (added.length || removed.length) k.push({ kind: 'lmb-set-rewritten', text: `${entriesChanged} LMB entr(y/ies) appeared or disappeared in a DLPAR interval (drmem_update_dt writes the LMB set read at boot, whatever the hypervisor sent since)` });
+    else h.push({ kind: 'lmb-set-changed', text: `${entriesChanged} LMB entr(y/ies) appeared or disappeared (the kernel never changes the LMB count)` });
+  }
 
   const rf = rawDrconf(from);
   const rt = rawDrconf(to);

@@ -98,6 +98,16 @@ describe('kernel-overwrite', () => {
     expect(codes(s)).not.toContain('kernel-overwrite');
   });
 
+  it('an LPM that changed the LMB count: the rewrite restores the boot set and stays certain', () => {
+    const bigger = [...lpm, ...run(12, 2, NONE, 0)];
+    const afterAdd = add(boot, [D(8)], 1);
+    const r = auditSnapshots([mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', bigger, A0, { sysfs: sys }), mk('add', afterAdd, A0, { sysfs: { ...sys, 8: 1 } })]);
+    expect(r.steps[0]!.hypervisorUpdate.map((e) => e.kind)).toContain('lmb-set-changed');
+    expect(r.steps[1]!.kernelRewrite.map((e) => e.kind)).toEqual(['dlpar', 'lmb-set-rewritten']);
+    const f = r.findings.filter((x) => x.code === 'kernel-overwrite');
+    expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['certain', [D(4), D(5), D(6), D(7)]]]);
+  });
+
   it('a reboot resets the kernel table: no overwrite across it', () => {
     const after = add(boot, [D(8)], 1);
     const s = [mk('lpm', lpm, A0, { bootId: 'a' }), mk('rebooted+add', after, A0, { bootId: 'b' })];

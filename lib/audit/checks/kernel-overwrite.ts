@@ -72,7 +72,7 @@ export const kernelOverwriteCheck: AuditCheck = {
           if (!dlpar) {
             // rewrite seen only through a fingerprint (e.g. add+remove of one LMB)
             if (reverted && lpm.length === 0) add('likely', d);
-          } else if (lpm.length === 0) add(reverted && kernelFromBoot ? 'certain' : 'likely', d);
+          } else if (lpm.length === 0) add(reverted ? 'certain' : 'likely', d);
           else if (reverted) add('likely', d);
           // else: an LPM in the same interval explains the new value (a 5.15+ kernel keeps it)
         }
@@ -185,7 +185,7 @@ function describeRun(step: Step, d: LmbDelta): Record<string, unknown> {
 }
 
 const WHY: Record<Confidence, string> = {
-  certain: 'they went back to the values the kernel\'s own table held (read at boot, or set by its own DLPAR), and nothing but the DLPAR happened in this interval',
+  certain: 'they went back to the values the kernel\'s own table held (read at boot or at the first snapshot, or set by its own DLPAR), and nothing but the DLPAR happened in this interval',
   likely: 'only the kernel writes the property during a DLPAR, but either the values do not match what the history says the kernel held, or an LPM in the same interval could also explain them',
   possible: 'an LPM and a DLPAR fall between the same two snapshots: their aa index stayed the same while the hypervisor replaced the lookup arrays, so the index may be a stale pre-LPM one; a snapshot between the LPM and the DLPAR would tell',
 };
