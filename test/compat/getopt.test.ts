@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { cStrtol, getopt, strtol, strtoul } from '../../lib/compat/getopt.js';
+
+const cfg = { optstring: 'abc:d:F:ops:w:', prog: '/usr/sbin/lsslot', opterr: true };
+
+describe('getopt (glibc behaviour)', () => {
+  it('permutes operands, splits clusters, takes attached and separate arguments', () => {
+    const r = getopt(['x', '-ab', '-cmem', 'y', '-d', '4', '--', '-o'], cfg);
+    expect(r.events).toEqual([{ kind: 'opt', opt: 'a' }, { kind: 'opt', opt: 'b' }, { kind: 'opt', opt: 'c', arg: 'mem' }, { kind: 'opt', opt: 'd', arg: '4' }]);
+    expect(r.operands).toEqual(['x', 'y', '-o']);
+  });
+  it('stops at the first operand with POSIXLY_CORRECT', () => {
+    expect(getopt(['x', '-a'], { ...cfg, posixlyCorrect: true }).events).toEqual([]);
+  });
+  it('prints glibc diagnostics', () => {
+    expect(getopt(['-x'], cfg).events[0]).toEqual({ kind: 'error', opt: 'x', message: "/usr/sbin/lsslot: invalid option -- 'x'\n" });
+    expect(getopt(['-c'], cfg).events[0]).toEqual({ kind: 'error', opt: 'c', message: "/usr/sbin/lsslot: option requires an argument -- 'c'\n" });
+    expect(getopt(['-x'], { ...cfg, opterr: false }).events[0]).toMatchObject({ kind: 'error', message: '' });
+  });
+  it('long options: exact, unique prefix, =value; our extras only when spelled exactly', () => {
+    const longopts = [{ name: 'capabilities', hasArg: false, val: 'C' }, { name: 'root', hasArg: true, val: 'root' }];
+    expect(getopt(['--cap', '--root=/x', '--root', '/y'], { ...cfg, longopts }).events).toEqual([{ kind: 'opt', opt: 'C' }, { kind: 'opt', opt: 'root', arg: '/x' }, { kind: 'opt', opt: 'root', arg: '/y' }]);
+    // with plain getopt() an unknown "--help" is the short option '-' (invalid)
+    expect(getopt(['--help'], { ...cfg, longopts, longExactOnly: true }).events[0]).toMatchObject({ kind: 'error', opt: '-' });
+  });
+});
+
+describe('strtol / strtoul', () => {
+  it('base 0 detects 0x, octal and decimal; stops at the first bad digit', () => {
+    expect(strtol('0x80000010', 0)).toBe(0x80000010n);
+    expect(strtol('020000000015', 0)).toBe(0x8000000dn);
+    expect(strtol('2147483661', 0)).toBe(2147483661n);
+    expect(strtol('LMB 5', 0)).toBe(0n);
+    expect(strtol('12abc', 10)).toBe(12n);
+    expect(cStrtol('0x', 16).value).toBe(0n);
+  });
+  it('strtoul wraps negatives and saturates', () => {
+    expect(strtoul('-1', 10)).toBe((1n << 64n) - 1n);
+    expect(strtoul('99999999999999999999999', 10)).toBe((1n << 64n) - 1n);
+    expect(strtol('99999999999999999999999', 10)).toBe((1n << 63n) - 1n);
+  });
+});
