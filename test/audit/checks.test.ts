@@ -5,6 +5,7 @@ import { auditExitCode, auditSnapshots } from '../../lib/audit/audit.js';
 import { catalogue } from '../../lib/audit/catalogue.js';
 import type { Snapshot } from '../../lib/diff/diff.js';
 import type { Source } from '../../lib/dt/source.js';
+import { emptyFileView } from '../../lib/dt/file-view.js';
 import { blocksFor, D, run, snap, type SynLmb, type SynSpec } from './helpers.js';
 
 const NONE = 0xffffffff;
@@ -230,7 +231,10 @@ describe('integrity', () => {
 });
 
 describe('capture checks', () => {
-  const withTime = (s: Snapshot, at: string): Snapshot => ({ ...s, source: { capturedAt: at } as unknown as Source });
+  const withTime = (s: Snapshot, at: string): Snapshot => {
+    const source: Source = { label: s.label, kind: 'dir', layout: 'tree', tree: s.tree, treeLocation: s.label, files: emptyFileView, findings: [], capturedAt: at };
+    return { ...s, source };
+  };
   it('history-order', () => {
     expect(codes([withTime(mk('a', bootLmbs()), '2026-01-02T00:00:00Z'), withTime(mk('b', bootLmbs()), '2026-01-01T00:00:00Z')])).toContain('history-order');
     expect(codes([withTime(mk('a', bootLmbs()), '2026-01-01T00:00:00Z'), withTime(mk('b', bootLmbs()), '2026-01-02T00:00:00Z')])).not.toContain('history-order');
