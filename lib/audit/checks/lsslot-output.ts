@@ -121,6 +121,27 @@ function memTreeOnly(text: string): string {
     .join('\n');
 }
 
+/**
+ * lsslot -c mem needs block_size_bytes to run at all; a bundle without sysfs
+ * gets the one pseries guarantees (block size == LMB size, kernel.md 5.1) so
+ * the tree-decided lines can still be compared.
+ */
+function withBlockSize(view: SystemView): SystemView {
+  const size = view.tree.root.children.get('ibm,dynamic-reconfiguration-memory')?.prop('ibm,lmb-size');
+  if (size === undefined || size.length !== 8) return view;
+  const hex = `${Buffer.from(size).readBigUInt64BE(0).toString(16)}\n`;
+  const base = view.files;
+  const BS = '/sys/devices/system/memory/block_size_bytes';
+  const files: FileView = {
+    readFile: (p) => (p === BS ? Buffer.from(hex) : base.readFile(p)),
+    list: (p) => (p === '/sys/devices/system/memory' ? ['block_size_bytes'] : base.list(p)),
+    kind: (p) => (p === BS ? 'file' : p === '/sys/devices/system/memory' ? 'dir' : base.kind(p)),
+    readlink: (p) => base.readlink(p),
+    describe: (p) => base.describe(p),
+  };
+  return { ...view, files };
+}
+
 function firstDifference(a: string, b: string): { line: number; recorded: string; implied: string } | undefined {
   const x = a.split('\n');
   const y = b.split('\n');
@@ -137,12 +158,12 @@ export function checkSource(source: Source, label: string): Finding[] {
   for (const rec of recordedLsslot(source.files)) {
     const cmd = `lsslot${rec.args.length ? ` ${rec.args.join(' ')}` : ''}`;
     if (/command not found|not executable/i.test(rec.text)) continue;
-    const implied = impliedLsslot(view, rec.args);
+    const treeOnly = rec.args[1] === 'mem' && !hasSysfsMemory;
+    const implied = impliedLsslot(treeOnly ? withBlockSize(view) : view, rec.args);
     if (implied === undefined) {
       out.push({ code: 'lsslot-output-unchecked', severity: 'info', file: `${label}:${rec.where}`, message: `${label}: ${rec.where}: "${cmd}" is not a form drscope re-renders (lsslot, -c slot|phb|pci|mem); not compared`, evidence: { command: cmd } });
       continue;
     }
-    const treeOnly = rec.args[1] === 'mem' && !hasSysfsMemory;
     const a = treeOnly ? memTreeOnly(rec.text) : rec.text;
     const b = treeOnly ? memTreeOnly(implied) : implied;
     if (a === b) continue;
