@@ -163,8 +163,10 @@ function memNodeLmbs(ctx: Ctx, lmbs: CLmb[]): boolean {
 }
 
 /** get_lmbs(LMB_NORMAL_SORT); undefined = the C NULL (lsslot exits 255) */
-export function getLmbs(view: SystemView, say: Say, allowV2 = true): CLmbList | undefined {
-  const bsText = sysfsWord(view, `${MEMORY}/block_size_bytes`);
+export function getLmbs(view: SystemView, say: Say, allowV2 = true, onNoBlockSize?: () => string | undefined): CLmbList | undefined {
+  let bsText = sysfsWord(view, `${MEMORY}/block_size_bytes`);
+  // --source only: a capture without sysfs (DTB, DTS, tree copy) may use the LMB size instead
+  if (bsText === undefined && onNoBlockSize) bsText = onNoBlockSize();
   if (bsText === undefined) {
     say.say(Level.DEBUG, 'Could not determine block size bytes for memory.\n');
     return undefined;

@@ -65,7 +65,9 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
       }
     } else view = systemFromRoot(io, root);
 
-    const platform = getPlatform(view);
+    // A capture without /proc/cpuinfo (DTB, DTS, a bare tree copy) is read as a pSeries LPAR's:
+    // only --source can get here, the original's own arguments never do.
+    const platform = source !== undefined && view.files.kind('/proc/cpuinfo') === undefined ? 'pseries-lpar' : getPlatform(view);
     const refused = refusedPlatformName(platform);
     if (refused !== undefined) {
       io.stderr.write(`${prog}: is not supported on the ${refused} platform\n`);
@@ -95,7 +97,7 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
         rc = lsslotCpu(view, say, opts, out, io);
         break;
       case 'mem':
-        rc = lsslotMem(view, say, opts.drcName, out);
+        rc = lsslotMem(view, say, opts.drcName, out, source === undefined ? undefined : (t) => io.stderr.write(`${prog}: ${source}: ${t}`));
         break;
       case 'port':
         rc = lsslotPort(view, say, opts, out);

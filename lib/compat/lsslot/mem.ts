@@ -10,8 +10,19 @@ function be32(b: Uint8Array, o: number): number {
 }
 
 /** returns the exit code; text goes to out */
-export function lsslotMem(view: SystemView, say: Say, drcName: string | undefined, out: string[]): number {
-  const list = getLmbs(view, say, true);
+export function lsslotMem(view: SystemView, say: Say, drcName: string | undefined, out: string[], noSysfsNote?: (text: string) => void): number {
+  const fallback = noSysfsNote
+    ? () => {
+        const v = getProperty(ofNode(view, DRCONF_PATH), 'ibm,lmb-size', 8);
+        if (!v) return undefined;
+        const b = new Uint8Array(8);
+        b.set(v);
+        const size = Buffer.from(b).readBigUInt64BE(0).toString(16);
+        noSysfsNote(`no /sys/devices/system/memory/block_size_bytes in this capture: sections assume one memory block per LMB (0x${size} bytes)\n`);
+        return size;
+      }
+    : undefined;
+  const list = getLmbs(view, say, true, fallback);
   if (!list || list.lmbs.length === 0) return 255;
   const first = list.lmbs[0]!;
   if (list.drconf) {
