@@ -25,7 +25,7 @@ export interface Step {
   /** DRC indexes whose assignment changed (DLPAR add / remove) */
   added: number[];
   removed: number[];
-  /** LMB deltas without an assignment change but with an aa index or flag change */
+  /** LMB deltas that are not a DLPAR but changed aa index, flags or the ASSIGNED bit */
   other: LmbDelta[];
   kernelRewrite: Evidence[];
   hypervisorUpdate: Evidence[];
@@ -60,8 +60,18 @@ function lmbPropBytes(s: Snapshot): Uint8Array | undefined {
   return n?.prop('ibm,dynamic-memory') ?? n?.prop('ibm,dynamic-memory-v2');
 }
 
-export function isDlpar(d: LmbDelta): boolean {
-  return d.changes.some((c) => c.field === 'assigned');
+/**
+ * A DLPAR add/remove: the assignment changed and, when both snapshots have a sysfs
+ * view, the memory block appeared/disappeared with it (the kernel adds/removes the
+ * block in the same request). An ASSIGNED flip with the block unchanged is the
+ * hypervisor's flag (PAPR: ASSIGNED marks LMBs present at boot), not a DLPAR.
+ */
+export function isDlpar(d: LmbDelta, from: Snapshot, to: Snapshot): boolean {
+  if (d.kind !== 'changed' || !d.changes.some((c) => c.field === 'assigned')) return false;
+  const b = from.table.lmbs[d.beforeIndex!]!;
+  const a = to.table.lmbs[d.afterIndex!]!;
+  if (b.blocks === undefined || a.blocks === undefined) return true;
+  return d.changes.some((c) => c.field === 'sysfsBlock');
 }
 
 export function buildSteps(snapshots: readonly Snapshot[]): Step[] {
@@ -82,9 +92,8 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
       entriesChanged++;
       continue;
     }
-    const asg = d.changes.find((c) => c.field === 'assigned');
-    if (asg) (asg.after ? added : removed).push(d.drcIndex);
-    else if (d.changes.some((c) => c.field === 'aaIndex' || c.field === 'flag')) other.push(d);
+    if (isDlpar(d, from, to)) (d.changes.some((c) => c.field === 'assigned' && c.after === true) ? added : removed).push(d.drcIndex);
+    else if (d.changes.some((c) => c.field === 'aaIndex' || c.field === 'flag' || c.field === 'assigned')) other.push(d);
   }
   const reboot = from.bootId !== undefined && to.bootId !== undefined && from.bootId !== to.bootId;
   const step: Step = { index, from, to, reboot, lmbs, numa, added, removed, other, kernelRewrite: [], hypervisorUpdate: [] };

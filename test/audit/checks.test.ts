@@ -109,6 +109,21 @@ describe('kernel-overwrite', () => {
     expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['certain', [D(4), D(5), D(6), D(7)]]]);
   });
 
+  it('an ASSIGNED flip with the sysfs block unchanged is the hypervisor\'s, not a DLPAR', () => {
+    // the hypervisor's post-LPM property clears ASSIGNED on 80000006-7 (PAPR: "present at boot")
+    const hv = lpm.map((l) => (l.drc === D(6) || l.drc === D(7) ? { ...l, flags: 0 } : l));
+    const r1 = auditSnapshots([mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', hv, A0, { sysfs: sys })]);
+    expect(r1.steps[0]!.added).toEqual([]);
+    expect(r1.steps[0]!.removed).toEqual([]);
+    expect(r1.findings.map((f) => f.code)).not.toContain('kernel-overwrite');
+    // a later DLPAR: the pre-5.15 kernel writes its table back, ASSIGNED included
+    const afterAdd = add(boot, [D(8)], 1);
+    const r2 = auditSnapshots([mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', hv, A0, { sysfs: sys }), mk('add', afterAdd, A0, { sysfs: { ...sys, 8: 1 } })]);
+    expect(r2.steps[1]!.added).toEqual([D(8)]);
+    const f = r2.findings.filter((x) => x.code === 'kernel-overwrite');
+    expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['certain', [D(4), D(5), D(6), D(7)]]]);
+  });
+
   it('a reboot resets the kernel table: no overwrite across it', () => {
     const after = add(boot, [D(8)], 1);
     const s = [mk('lpm', lpm, A0, { bootId: 'a' }), mk('rebooted+add', after, A0, { bootId: 'b' })];

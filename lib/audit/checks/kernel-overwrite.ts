@@ -62,13 +62,15 @@ export const kernelOverwriteCheck: AuditCheck = {
           if (!l) byConf.set(c, (l = []));
           l.push(d);
         };
-        for (const d of candidates(step)) {
+        const dlparred = new Set([...step.added, ...step.removed].map((x) => x | 0));
+        for (const d of candidates(step, dlparred)) {
           const after = step.to.table.lmbs[d.afterIndex!]!;
           const k = keyOf(after);
           const kv = k === undefined ? undefined : kernel.get(k);
-          const dl = d.changes.some((c) => c.field === 'assigned');
-          // a DLPAR'd LMB legitimately gets a fresh aa index: compare its other flag bits only
-          const reverted = kv !== undefined && (dl || kv.aa === after.aaIndex) && ((kv.flags & NOT_ASSIGNED) >>> 0) === ((after.flags & NOT_ASSIGNED) >>> 0);
+          const dl = k !== undefined && dlparred.has(k);
+          // a DLPAR'd LMB legitimately gets a fresh aa index and ASSIGNED: compare its other flag bits only
+          const mask = dl ? NOT_ASSIGNED : 0xffffffff;
+          const reverted = kv !== undefined && (dl || kv.aa === after.aaIndex) && ((kv.flags & mask) >>> 0) === ((after.flags & mask) >>> 0);
           if (!dlpar) {
             // rewrite seen only through a fingerprint (e.g. add+remove of one LMB)
             if (reverted && lpm.length === 0) add('likely', d);
@@ -87,29 +89,34 @@ export const kernelOverwriteCheck: AuditCheck = {
         if (dlpar && lpm.length === 0 && !byConf.size && differsFromKernel(step.from, kernel)) kernel = tableOf(step.to);
       }
       // DLPAR'd LMBs: the kernel set these values itself
+      const done = new Set([...step.added, ...step.removed].map((x) => x | 0));
       for (const d of step.lmbs) {
-        if (d.kind !== 'changed' || !d.changes.some((c) => c.field === 'assigned')) continue;
+        if (d.kind !== 'changed') continue;
         const l = step.to.table.lmbs[d.afterIndex!]!;
         const k = keyOf(l);
-        if (k !== undefined) kernel.set(k, { aa: l.aaIndex, flags: l.flags });
+        if (k !== undefined && done.has(k)) kernel.set(k, { aa: l.aaIndex, flags: l.flags });
       }
     }
     return out;
   },
 };
 
-/** LMBs whose aa index or non-ASSIGNED flag bits changed in a rewrite interval */
-function candidates(step: Step): LmbDelta[] {
+/**
+ * LMBs a rewrite interval changed beyond what its DLPAR explains: untouched LMBs with
+ * any aa index / flag / ASSIGNED change, DLPAR'd ones with a non-ASSIGNED flag change.
+ */
+function candidates(step: Step, dlparred: Set<number>): LmbDelta[] {
   const out: LmbDelta[] = [];
   for (const d of step.lmbs) {
     if (d.kind !== 'changed') continue;
     const before = step.from.table.lmbs[d.beforeIndex!]!;
     const after = step.to.table.lmbs[d.afterIndex!]!;
-    if (keyOf(after) === undefined || keyOf(before) === undefined) continue;
-    const dl = d.changes.some((c) => c.field === 'assigned');
+    const k = keyOf(after);
+    if (k === undefined || keyOf(before) === undefined) continue;
     const flagsChanged = d.changes.some((c) => c.field === 'flag');
-    const aaChanged = d.changes.some((c) => c.field === 'aaIndex');
-    if (flagsChanged || (aaChanged && !dl)) out.push(d);
+    if (dlparred.has(k)) {
+      if (flagsChanged) out.push(d);
+    } else if (flagsChanged || d.changes.some((c) => c.field === 'aaIndex' || c.field === 'assigned')) out.push(d);
   }
   return out;
 }
