@@ -8,6 +8,7 @@ import { auditJson } from '../render/audit-json.js';
 import { renderAuditText, renderCatalogue } from '../render/audit-text.js';
 import { toJsonText } from '../render/json.js';
 import type { CommandDef } from './command.js';
+import { historySources } from '../hooks/spool.js';
 import { LIVE, loadSide, parseSide } from './side-spec.js';
 
 const LEVELS = ['info', 'warning', 'error'] as const;
@@ -23,8 +24,11 @@ export const auditCommand: CommandDef = {
       .option('boot', { type: 'boolean', default: true, describe: 'use boot-time FDTs as the earliest snapshot (--no-boot: do not)' })
       .option('verbose', { alias: 'v', type: 'boolean', describe: 'explain each finding code' })
       .option('list-codes', { type: 'boolean', describe: 'print every finding code with its severity and meaning, then exit' })
+      .option('history', { type: 'boolean', describe: 'audit the LPM hook\'s captures (drscope history) oldest first, then any sources named' })
+      .option('spool', { type: 'string', describe: 'spool directory for --history (default /var/lib/drscope)' })
       .example('$0 audit', 'audit the live system against its boot-time FDT (root)')
-      .example('$0 audit pre-lpm.tar.gz post-lpm.tar.gz after-dlpar.tar.gz', 'audit a history of captures'),
+      .example('$0 audit pre-lpm.tar.gz post-lpm.tar.gz after-dlpar.tar.gz', 'audit a history of captures')
+      .example('$0 audit --history', 'audit every capture the LPM hook took, oldest first'),
   async run(args, ctx) {
     const { io } = ctx;
     if (args.listCodes) {
@@ -34,6 +38,7 @@ export const auditCommand: CommandDef = {
     }
     const root = typeof args.root === 'string' && args.root !== '' ? args.root : undefined;
     const specs = ((args.sources as string[] | undefined) ?? []).map(String).filter((s) => s !== '');
+    if (args.history) specs.unshift(...historySources(io, root, args.spool as string | undefined));
     if (specs.length === 0) specs.push(LIVE);
     if (specs.some((s) => s.startsWith('boot:'))) throw new UsageError('audit uses boot-time FDTs by itself; name the sources only (use --no-boot to leave them out)');
     if (specs.filter((s) => s === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');

@@ -2,7 +2,9 @@
 // manifest in <stamp>-<phase>.json (so listing needs no decompression).
 // Stamps sort as time; pre sorts before post within one second.
 import { parseManifest, type CaptureManifest } from '../capture/manifest.js';
+import { SourceError } from '../errors.js';
 import type { Io } from '../io.js';
+import { DEFAULT_SPOOL } from './script.js';
 
 export interface Snapshot {
   /** file name in the spool */
@@ -77,4 +79,12 @@ export function prune(io: Io, spoolDir: string, keep: number): string[] {
     io.fs.rmSync(s.file.replace(/\.tar\.gz$/, '.json'), { force: true });
   }
   return drop.map((s) => s.name);
+}
+
+/** The spool's archives oldest first, for `audit --history`; SourceError when there are none. */
+export function historySources(io: Io, root: string | undefined, spool = DEFAULT_SPOOL): string[] {
+  const dir = realPath(root, spool);
+  const files = listSnapshots(io, dir).map((s) => s.file);
+  if (files.length === 0) throw new SourceError('SOURCE_NOT_FOUND', 'no captures here (install the LPM hook with "drscope hook install", or name captures explicitly)', { file: dir });
+  return files;
 }
