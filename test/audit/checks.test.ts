@@ -124,6 +124,20 @@ describe('kernel-overwrite', () => {
     expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['certain', [D(4), D(5), D(6), D(7)]]]);
   });
 
+  it('no visible DLPAR, every change a return to the kernel table: likely, or possible when the arrays are the original ones', () => {
+    const A1 = [[0], [1], [2]];
+    const hv = withAa(boot, { [D(4)]: 2, [D(5)]: 2 });
+    const base = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', hv, A1, { sysfs: sys })];
+    const f = byCode([...base, mk('later', boot, A1, { sysfs: sys })], 'kernel-overwrite');
+    expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['likely', [D(4), D(5)]]]);
+    // lookup arrays back to the original ones too: a migration back is as likely
+    expect(byCode([...base, mk('later', boot, A0, { sysfs: sys })], 'kernel-overwrite')).toEqual([]);
+    const sameArrays = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', withAa(boot, lpmAa), A0, { sysfs: sys }), mk('later', boot, A0, { sysfs: sys })];
+    expect(byCode(sameArrays, 'kernel-overwrite').map((x) => x.confidence)).toEqual(['possible']);
+    // a different, new value is a hypervisor update, not a revert
+    expect(byCode([...base, mk('later', withAa(boot, { [D(4)]: 0, [D(5)]: 0 }), A1, { sysfs: sys })], 'kernel-overwrite')).toEqual([]);
+  });
+
   it('a reboot resets the kernel table: no overwrite across it', () => {
     const after = add(boot, [D(8)], 1);
     const s = [mk('lpm', lpm, A0, { bootId: 'a' }), mk('rebooted+add', after, A0, { bootId: 'b' })];

@@ -46,10 +46,13 @@ export const kernelOverwriteCheck: AuditCheck = {
     // what the kernel's table holds, as far as the history tells
     let kernel = tableOf(first);
     let kernelFromBoot = first.origin === 'boot-fdt';
+    // the lookup arrays of the kernel's baseline: a migration back restores them, a kernel rewrite does not
+    let baselineArrays = arraysKey(first);
     for (const step of ctx.steps) {
       if (step.reboot) {
         kernel = tableOf(step.to);
         kernelFromBoot = true;
+        baselineArrays = arraysKey(step.to);
         continue;
       }
       const dlpar = step.kernelRewrite.some((e) => e.kind === 'dlpar');
@@ -87,6 +90,17 @@ export const kernelOverwriteCheck: AuditCheck = {
         // the DT held values the kernel's table did not: the kernel keeps the hypervisor's
         // values (5.15+ drmem_update_lmbs), so follow the tree from here on
         if (dlpar && lpm.length === 0 && !byConf.size && differsFromKernel(step.from, kernel)) kernel = tableOf(step.to);
+      } else if (step.other.length && lpm.length === 0) {
+        // no DLPAR visible (an add and a remove of the same LMB leave no trace) yet every
+        // change is a return to exactly what the kernel's table holds: the kernel rewrote,
+        // unless the partition migrated back (then the lookup arrays came back too)
+        const back = step.other.filter((d) => {
+          const a = step.to.table.lmbs[d.afterIndex!]!;
+          const k = keyOf(a);
+          const kv = k === undefined ? undefined : kernel.get(k);
+          return kv !== undefined && kv.aa === a.aaIndex && kv.flags === a.flags;
+        });
+        if (back.length === step.other.length) out.push(finding(step, arraysKey(step.to) === baselineArrays ? 'possible' : 'likely', back, kernelFromBoot, NO_DLPAR_WHY));
       }
       // DLPAR'd LMBs: the kernel set these values itself
       const done = new Set([...step.added, ...step.removed].map((x) => x | 0));
@@ -176,6 +190,11 @@ function hiddenStale(step: Step): LmbDelta[] {
   return out;
 }
 
+function arraysKey(s: Snapshot): string {
+  const la = s.table.numa.lookupArrays;
+  return la ? `${la.cellsPerArray}:${la.arrays.map((a) => a.join(',')).join(';')}` : '';
+}
+
 function differsFromKernel(s: Snapshot, kernel: Map<number, KernelValue>): boolean {
   for (const l of s.table.lmbs) {
     const k = keyOf(l);
@@ -197,7 +216,9 @@ const WHY: Record<Confidence, string> = {
   possible: 'an LPM and a DLPAR fall between the same two snapshots: their aa index stayed the same while the hypervisor replaced the lookup arrays, so the index may be a stale pre-LPM one; a snapshot between the LPM and the DLPAR would tell',
 };
 
-function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromBoot: boolean): Finding {
+const NO_DLPAR_WHY = 'no DLPAR shows between the snapshots (an add and a remove of the same LMB leave none), yet every change is a return to exactly the values the kernel\'s table holds';
+
+function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromBoot: boolean, why = WHY[confidence]): Finding {
   const runs = groupRuns(ds).map((r) => {
     const bDesc = describeRun(step, r.first);
     const expected = confidence === 'possible' ? { expectedAaIndex: r.first.changes.find((c) => c.field === 'aaIndex')?.after ?? null } : {};
@@ -215,14 +236,14 @@ function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromB
       }
       return `${range}: aa ${fmt(x.aaIndexBefore)} → ${fmt(x.aaIndexAfter)} (node ${fmt(x.nodeBefore)} → ${fmt(x.nodeAfter)}${x.flagsBefore !== x.flagsAfter ? `, flags ${x.flagsBefore} → ${x.flagsAfter}` : ''})`;
     });
-  const what = step.added.length || step.removed.length ? `a memory DLPAR (${step.added.length} LMB(s) added, ${step.removed.length} removed)` : 'a kernel rewrite';
+  const what = step.added.length || step.removed.length ? `a memory DLPAR (${step.added.length} LMB(s) added, ${step.removed.length} removed)` : 'a memory DLPAR that left no trace in the snapshots';
   const lead =
     confidence === 'possible'
       ? `between ${step.from.label} and ${step.to.label} the hypervisor replaced the lookup arrays and ${what} made the kernel rewrite the LMB property; ${ds.length} LMB(s) the DLPAR did not touch kept their aa index: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `
       : `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${ds.length} LMB(s) the DLPAR did not add or remove changed: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `;
   const message =
     lead +
-    `Confidence ${confidence}: ${WHY[confidence]}. The hypervisor's values for LMB ${drcRuns(lmbs)} are ${confidence === 'possible' ? 'probably' : ''} lost from the device tree (pre-5.15 kernel: drmem_update_dt writes its stale table); NUMA-aware tools now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+); a reboot restores the firmware's tree.`.replace('are  lost', 'are lost');
+    `Confidence ${confidence}: ${why}${step.added.length || step.removed.length ? '' : confidence === 'possible' ? ', and the lookup arrays are the ones the kernel started with, so a migration back to the original system would look the same' : ', while the lookup arrays stayed the new ones (a migration back would have restored them)'}. The hypervisor's values for LMB ${drcRuns(lmbs)} are ${confidence === 'possible' ? 'probably' : ''} lost from the device tree (pre-5.15 kernel: drmem_update_dt writes its stale table); NUMA-aware tools now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+); a reboot restores the firmware's tree.`.replace('are  lost', 'are lost');
   return {
     code: 'kernel-overwrite',
     severity: confidence === 'possible' ? 'warning' : 'error',
