@@ -12,6 +12,8 @@ const NODE_RE = /^\/sys\/devices\/system\/node\/node(\d+)(?:\/memory(\d+))?$/;
 const NODES_COL = BLOCK_ATTRS.length + 1;
 
 function norm(p: string): string {
+  // readers pass clean absolute paths; only odd ones pay for the regexes
+  if (p.charCodeAt(0) === 47 && !p.includes('//') && (p.length === 1 || !p.endsWith('/'))) return p;
   const s = `/${p}`.replace(/\/+/g, '/');
   return s.length > 1 ? s.replace(/\/$/, '') : s;
 }
@@ -25,6 +27,16 @@ export function hasMemoryTable(view: FileView): boolean {
 export function expandCaptureView(view: FileView): FileView {
   if (!hasMemoryTable(view)) return view;
   let table: ParsedTable | undefined;
+  // readers look at several attributes of one block in a row: keep its split line
+  let lastId = -1;
+  let lastCells: string[] | undefined;
+  const cellsOf = (id: number): string[] | undefined => {
+    if (id !== lastId) {
+      lastId = id;
+      lastCells = rowCells(t(), id);
+    }
+    return lastCells;
+  };
   const t = (): ParsedTable => {
     if (!table) {
       const bytes = view.readFile(`/${MEMORY_TABLE_NAME}`);
@@ -39,7 +51,7 @@ export function expandCaptureView(view: FileView): FileView {
     let m = BLOCK_RE.exec(p);
     if (m) {
       const id = Number(m[1]);
-      const cells = rowCells(t(), id);
+      const cells = cellsOf(id);
       if (!cells) return undefined;
       const nodes = cells[NODES_COL] === '-' || cells[NODES_COL] === '' ? [] : cells[NODES_COL]!.split(',');
       if (m[2] === undefined) {
@@ -58,7 +70,7 @@ export function expandCaptureView(view: FileView): FileView {
     m = NODE_RE.exec(p);
     if (m && m[2] !== undefined) {
       // through the block's own row: O(1), readers resolve every link of every node
-      const cells = rowCells(t(), Number(m[2]));
+      const cells = cellsOf(Number(m[2]));
       const linked = cells !== undefined && cells[NODES_COL] !== '-' && cells[NODES_COL]!.split(',').includes(m[1]!);
       return linked ? { kind: 'symlink', target: `../../memory/memory${m[2]}` } : undefined;
     }
