@@ -3,7 +3,9 @@
 # over the console (hvc0) by scripts/real-lpm/run.py:
 #   snap NAME                  capture the system, print it as base64 tar.gz between markers
 #   put FILE                   read base64 lines until a line "END", decode into /tmp/FILE
-#   ofdt PHANDLE PROP FILE     /proc/powerpc/ofdt update_property PHANDLE PROP <len> <bytes of FILE>
+#   ofdt VERB PHANDLE PROP [FILE]
+#                              /proc/powerpc/ofdt VERB_property PHANDLE PROP [<len> <bytes of FILE>],
+#                              VERB = update | add | remove
 #   mark                       remember the md5 of the drconf LMB property
 #   waitchange SECONDS         wait until that md5 changes, then until it and the
 #                              memory blocks are stable for 1 s (hotplug done)
@@ -74,15 +76,20 @@ put() {
   base64 -d "/tmp/$1.b64" > "/tmp/$1" && echo "PUT $1 $(wc -c < "/tmp/$1") $(md5sum < "/tmp/$1" | cut -d' ' -f1)"
 }
 
-# update_property must reach the kernel in ONE write(): build the buffer in a
-# file, then let dd write it with a single block.
+# A command must reach the kernel in ONE write(): build the buffer in a file,
+# then let dd write it with a single block.
 ofdt() {
-  len=$(wc -c < "/tmp/$3")
-  printf 'update_property %s %s %s ' "$1" "$2" "$len" > /tmp/ofdt.cmd
-  cat "/tmp/$3" >> /tmp/ofdt.cmd
+  if [ "$1" = remove ]; then
+    len=0
+    printf 'remove_property %s %s' "$2" "$3" > /tmp/ofdt.cmd
+  else
+    len=$(wc -c < "/tmp/$4")
+    printf '%s_property %s %s %s ' "$1" "$2" "$3" "$len" > /tmp/ofdt.cmd
+    cat "/tmp/$4" >> /tmp/ofdt.cmd
+  fi
   dd if=/tmp/ofdt.cmd of=/proc/powerpc/ofdt bs=65536 count=1 2>/tmp/dd.err
   rc=$?
-  echo "OFDT $2 len=$len rc=$rc $(tr '\n' ' ' < /tmp/dd.err)"
+  echo "OFDT $1 $3 len=$len rc=$rc $(tr '\n' ' ' < /tmp/dd.err)"
   return $rc
 }
 
@@ -101,14 +108,14 @@ waitchange() {
 
 echo "uptime at init: $(cut -d' ' -f1,2 /proc/uptime)"
 echo "GUEST-READY"
-while read -r cmd a1 a2 a3; do
+while read -r cmd a1 a2 a3 a4; do
   case "$cmd" in
     snap) snap "$a1" ;;
     put) put "$a1" ;;
-    ofdt) ofdt "$a1" "$a2" "$a3" ;;
+    ofdt) ofdt "$a1" "$a2" "$a3" "$a4" ;;
     mark) MARK="$(dtsum)"; echo "MARK $MARK" ;;
     waitchange) waitchange "${a1:-30}" ;;
-    sh) sh -c "$a1 $a2 $a3" ;;
+    sh) sh -c "$a1 $a2 $a3 $a4" ;;
     poweroff) echo "POWERING-OFF"; sync; poweroff -f ;;
     "") continue ;;
     *) echo "unknown command: $cmd" ;;

@@ -8,10 +8,12 @@ What a destination system sends (ibm,update-properties for the drconf node) is m
   * the 2nd half of dimm0 (boot DIMM on node 1) now points at the other domain
     (the destination placed that memory elsewhere: the DT disagrees with sysfs afterwards,
     which is legitimate after an LPM),
-  * the last LMB of dimm0 loses HOTREMOVABLE (0x108 -> 0x8),
+  * the last LMB of dimm0 loses HOTREMOVABLE (v2: 0x108 -> 0x8; v1, where QEMU writes 0x8,
+    it gains it: 0x8 -> 0x108),
   * four free LMBs (5th..8th free LMB, never touched by the later DLPAR) gain an affinity
     (aa_index of node 0's domain) and HOTREMOVABLE (0x0 -> 0x100),
-  * the last four free LMBs become DRC_INVALID (0x0 -> 0x20).
+  * the last four free LMBs become DRC_INVALID (0x0 -> 0x20),
+  * v1 only: the 9th..12th free LMBs get reserved cell 1 (the kernel's v1 writer zeroes it).
   v2 is encoded hypervisor-style: sets split at the 13th free LMB although neighbours are
   equal (the kernel's canonical writer would merge them).
 The kernel (5.15+) copies aa_index from this update into drmem_info (drmem_update_lmbs) but
@@ -34,7 +36,7 @@ def plan_lpm(snap: dict) -> dict:
                 return i
         raise ValueError("no array for node %d" % nid)
 
-    boot = {l.drc: (l.aa, l.flags) for l in lmbs}
+    boot = {l.drc: (l.aa, l.flags, l.reserved) for l in lmbs}
     why: dict = {}
 
     def note(l, text):
@@ -51,14 +53,21 @@ def plan_lpm(snap: dict) -> dict:
     for l in dimm0[len(dimm0) // 2:]:
         l.aa = idx_of_node(0)
         note(l, "moved to node 0's domain (sysfs keeps node 1)")
-    dimm0[-1].flags &= ~0x100
-    note(dimm0[-1], "HOTREMOVABLE dropped")
+    # QEMU writes 0x108 for boot DIMMs in v2 but 0x8 in v1: toggle the bit either way
+    dimm0[-1].flags ^= 0x100
+    note(dimm0[-1], "HOTREMOVABLE %s" % ("added" if dimm0[-1].flags & 0x100 else "dropped"))
     for l in free[4:8]:
         l.aa, l.flags = idx_of_node(0), 0x100
         note(l, "free LMB given node 0's affinity and HOTREMOVABLE")
     for l in free[-4:]:
         l.flags = 0x20
         note(l, "DRC marked invalid")
+    if snap["prop"] == "ibm,dynamic-memory":
+        # v1 only: a non-zero reserved cell. Nothing known fills it (PAPR: reserved); it is
+        # set here so that the kernel's v1 rewrite, which always writes 0, becomes visible.
+        for l in free[8:12]:
+            l.reserved = 0x1
+            note(l, "reserved cell set to 1 (synthetic marker)")
     def node(arrs, aa):
         return arrs[aa][ref - 1] if aa < len(arrs) else None
 
@@ -67,10 +76,11 @@ def plan_lpm(snap: dict) -> dict:
     changes = []
     for l in lmbs:
         b = boot[l.drc]
-        if (l.aa, l.flags) != b or l.drc in why:
+        if (l.aa, l.flags, l.reserved) != b or l.drc in why:
             changes.append({"drc": "0x%08x" % l.drc, "base": "0x%x" % l.base,
-                            "boot": {"aa": "0x%x" % b[0], "flags": "0x%x" % b[1], "node": node(arrays, b[0])},
-                            "injected": {"aa": "0x%x" % l.aa, "flags": "0x%x" % l.flags,
+                            "boot": {"aa": "0x%x" % b[0], "flags": "0x%x" % b[1], "reserved": "0x%x" % b[2],
+                                     "node": node(arrays, b[0])},
+                            "injected": {"aa": "0x%x" % l.aa, "flags": "0x%x" % l.flags, "reserved": "0x%x" % l.reserved,
                                          "node": node(new_arrays, l.aa)},
                             "why": "; ".join(why.get(l.drc, []))})
     v1 = snap["prop"] == "ibm,dynamic-memory"

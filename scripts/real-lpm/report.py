@@ -50,15 +50,19 @@ def dt_node(snap: dict, aa: int):
 def lmb_table(snap: dict) -> str:
     out = ["# %s: %s, %d LMBs, lmb-size 0x%x; lookup arrays %s (reference point %d)" % (
         snap["name"], snap["prop"], len(snap["lmbs"]), snap["lmb_size"], snap["arrays"], snap["ref_points"][0]),
-        "# drc        base         aa_index    flags   flag-names              dt-node  sysfs-block  sysfs-node"]
+        "# drc        base         aa_index    flags   flag-names              dt-node  sysfs-block  sysfs-node" +
+        ("  reserved" if snap["prop"] == "ibm,dynamic-memory" else "")]
     for l in snap["lmbs"]:
         blk = l.base // snap["block_size"]
         node = dt_node(snap, l.aa) if l.aa != 0xFFFFFFFF else None
         sys_nodes = snap["blocks"].get(blk)
-        out.append("0x%08x  0x%09x  0x%08x  0x%04x  %-22s  %-7s  %-11s  %s" % (
+        line = "0x%08x  0x%09x  0x%08x  0x%04x  %-22s  %-7s  %-11s  %s" % (
             l.drc, l.base, l.aa, l.flags, dc.flag_str(l.flags), "-" if node is None else node,
             ("memory%d" % blk) if sys_nodes is not None else "-",
-            "-" if sys_nodes is None else ",".join(map(str, sys_nodes))))
+            "-" if sys_nodes is None else ",".join(map(str, sys_nodes)))
+        if snap["prop"] == "ibm,dynamic-memory":
+            line = "%-94s  0x%x" % (line, l.reserved)
+        out.append(line)
     return "\n".join(out) + "\n"
 
 
@@ -75,7 +79,7 @@ def drconf_dts(snap: dict) -> str:
 
 
 def by_drc(snap: dict) -> dict:
-    return {l.drc: (l.aa, l.flags) for l in snap["lmbs"]}
+    return {l.drc: (l.aa, l.flags, l.reserved) for l in snap["lmbs"]}
 
 
 def dimm_drcs(step: dict, dimm_id: str) -> list:
@@ -92,9 +96,12 @@ def compare(prev: dict, cur: dict) -> list:
     out = []
     for drc in sorted(b):
         if a.get(drc) != b[drc]:
-            pa = a.get(drc, (None, None))
-            out.append({"drc": "0x%08x" % drc, "aa": ["0x%x" % pa[0], "0x%x" % b[drc][0]],
-                        "flags": ["0x%x" % pa[1], "0x%x" % b[drc][1]]})
+            pa = a.get(drc, (None, None, None))
+            e = {"drc": "0x%08x" % drc, "aa": ["0x%x" % pa[0], "0x%x" % b[drc][0]],
+                 "flags": ["0x%x" % pa[1], "0x%x" % b[drc][1]]}
+            if pa[2] != b[drc][2]:
+                e["reserved"] = ["0x%x" % pa[2], "0x%x" % b[drc][2]]
+            out.append(e)
     return out
 
 
@@ -120,14 +127,16 @@ def write_all(out: str, steps: list, plan: dict, machine: str) -> None:
     for st in steps[2:]:
         cur = by_drc(st["snap"])
         over = []
-        for drc, (aa, fl) in sorted(cur.items()):
-            ia, ifl = injected[drc]
-            if (aa, fl) == (ia, ifl):
+        for drc, (aa, fl, rs) in sorted(cur.items()):
+            ia, ifl, irs = injected[drc]
+            if (aa, fl, rs) == (ia, ifl, irs):
                 continue
             key = "0x%08x" % drc
             kind = "dlpar-touched" if key in added else "overwritten"
-            over.append({"drc": key, "kind": kind, "aa": ["0x%x" % ia, "0x%x" % aa],
-                         "flags": ["0x%x" % ifl, "0x%x" % fl]})
+            e = {"drc": key, "kind": kind, "aa": ["0x%x" % ia, "0x%x" % aa], "flags": ["0x%x" % ifl, "0x%x" % fl]}
+            if rs != irs:
+                e["reserved"] = ["0x%x" % irs, "0x%x" % rs]
+            over.append(e)
         truth.setdefault("vs_lpm_update", {})[st["snap"]["name"]] = over
     truth["hot_added_drcs"] = sorted(added)
     with open(os.path.join(out, "ground-truth.json"), "w") as f:
@@ -158,6 +167,13 @@ def write_readme(out: str, steps: list, plan: dict, machine: str, provenance: di
          "`/proc/powerpc/ofdt update_property` (the same `of_update_property()` + reconfig-notifier path",
          "that `pseries_devicetree_update()` uses after a migration), and the stock Debian kernel wrote",
          "steps 02 and 03 itself (`drmem_update_dt()` at the end of a QMP-triggered DLPAR).", "",
+         *([] if provenance.get("method", "update") == "update" else [
+             "**Method of this variant:** the new `%s` was installed with `remove_property` + `add_property`" % plan["prop"],
+             "instead of `update_property`. The pseries memory notifier reacts only to UPDATE_PROPERTY, so",
+             "`drmem_update_lmbs()` (v5.15+) never saw the hypervisor's aa_index values: `drmem_info` keeps the",
+             "boot-time aa_index exactly as on a 5.9-5.14 kernel (no LPM refresh at all), and the next",
+             "`drmem_update_dt()` - the real kernel writer - puts the stale aa_index back as well as the flags.",
+             "The kernel code that wrote steps 02/03 is the same stock 6.1 code as in the other variants.", ""]),
          "## Provenance", "",
          "- QEMU: %s, machine `%s` (%s affinity, 2 NUMA nodes), TCG" % (provenance["qemu"], machine, form),
          "- guest packages (Debian bookworm ppc64el, sha256 of the .deb):"]
@@ -177,9 +193,10 @@ def write_readme(out: str, steps: list, plan: dict, machine: str, provenance: di
           "- `%s`, raw hex: `%s`" % (plan["prop"], d["dm_hex"]),
           "- per LMB (aa_index/flags at boot -> injected):", "",
           _table([[c["drc"], c["base"], "%s / %s / %s" % (c["boot"]["aa"], c["boot"]["flags"], _n(c["boot"]["node"])),
-                   "%s / %s / %s" % (c["injected"]["aa"], c["injected"]["flags"], _n(c["injected"]["node"])), c["why"]]
+                   "%s / %s / %s" % (c["injected"]["aa"], c["injected"]["flags"], _n(c["injected"]["node"])),
+                   "%s -> %s" % (c["boot"]["reserved"], c["injected"]["reserved"]), c["why"]]
                   for c in d["changes"]],
-                 ["drc", "base", "boot aa / flags / node", "injected aa / flags / node", "why"]), ""]
+                 ["drc", "base", "boot aa / flags / node", "injected aa / flags / node", "reserved cell (v1)", "why"]), ""]
     s2 = steps[2]["snap"]["name"]
     L += ["## What the kernel wrote back (ground truth for `drscope audit`)", "",
           "Compared with the injected property (by DRC index); `dlpar-touched` = LMBs the DLPAR request",
@@ -187,25 +204,34 @@ def write_readme(out: str, steps: list, plan: dict, machine: str, provenance: di
           "stale boot-time copy (`drmem_info`). Full data: `ground-truth.json`.", ""]
     for sname, rows in truth["vs_lpm_update"].items():
         L += ["### %s vs 01-after-lpm" % sname, "",
-              _table([[r["drc"], r["kind"], "%s -> %s" % tuple(r["aa"]), "%s -> %s" % tuple(r["flags"])] for r in rows],
-                     ["drc", "kind", "aa_index", "flags"]), ""]
+              _table([[r["drc"], r["kind"], "%s -> %s" % tuple(r["aa"]), "%s -> %s" % tuple(r["flags"]),
+                       "%s -> %s" % tuple(r["reserved"]) if "reserved" in r else "="] for r in rows],
+                     ["drc", "kind", "aa_index", "flags", "reserved cell (v1)"]), ""]
     over = sorted({r["drc"] for r in truth["vs_lpm_update"][s2] if r["kind"] == "overwritten"})
+    flag_over = sorted({r["drc"] for r in truth["vs_lpm_update"][s2] if r["kind"] == "overwritten" and r["flags"][0] != r["flags"][1]})
+    res_over = sorted({r["drc"] for r in truth["vs_lpm_update"][s2] if r["kind"] == "overwritten" and "reserved" in r})
     aa_over = sorted({r["drc"] for r in truth["vs_lpm_update"][s2] if r["kind"] == "overwritten" and r["aa"][0] != r["aa"][1]})
-    L += ["Summary: at %s the kernel overwrote the flags of %d LMBs (%s); aa_index overwritten on %s." % (
-        s2, len(over), ", ".join(over), ", ".join(aa_over) or "none (this 6.1 kernel has drmem_update_lmbs(), v5.15+, which copied the injected aa_index)"),
+    L += ["Summary: at %s the kernel overwrote hypervisor data of %d LMBs: flags of %s; reserved cell of %s; aa_index of %s." % (
+        s2, len(over), ", ".join(flag_over) or "none", ", ".join(res_over) or "none", ", ".join(aa_over) or "none (drmem_update_lmbs(), v5.15+, had copied the injected aa_index)"),
           "The lookup arrays were not changed by the kernel (the hot-added node's domain was already present).", "",
           "## Expected audit result", "",
-          "- 00 -> 01: a hypervisor-style update (non-canonical v2 sets, flags outside what the kernel ever",
-          "  writes such as 0x100 alone on a free LMB or 0x20) - no kernel overwrite; DT node of %s" % ", ".join(
+          "- 00 -> 01: a hypervisor-style update (%s, flags the kernel never" % (
+              "non-zero reserved cells" if plan["prop"] == "ibm,dynamic-memory" else "non-canonical v2 sets"),
+          "  writes by itself such as 0x100 on a free LMB or 0x20) - no kernel overwrite; DT node of %s" % ", ".join(
               c["drc"] for c in d["changes"] if "moved" in c["why"]),
           "  (for %s the aa_index value did not even change: the arrays were reordered)" % ", ".join(
               c["drc"] for c in d["changes"] if "moved" in c["why"] and c["boot"]["aa"] == c["injected"]["aa"]),
           "  is 0 while sysfs says node 1 - legitimate after LPM.",
-          "- 01 -> %s: DLPAR add of %s (legitimate); **kernel overwrite of %s** (flags reverted to the" % (
+          "- 01 -> %s: DLPAR add of %s (legitimate); **kernel overwrite of %s** (values reverted to the" % (
               s2, ", ".join(truth["hot_added_drcs"]), ", ".join(over)),
           "  boot values: the written property equals `drmem_update_dt()` applied to the boot flags + the",
-          "  injected aa_index).",
-          "- %s -> 03: DLPAR remove of %s (legitimate), no new overwrite; the overwritten flags stay." % (
+          "  %s aa_index%s)." % ("injected" if provenance.get("method", "update") == "update" else "boot-time (stale)",
+                               "; every reserved cell is 0 again" if plan["prop"] == "ibm,dynamic-memory" else ""),
+          *([] if provenance.get("method", "update") == "update" else [
+              "  Stale aa_index: the kernel wrote back its boot-time aa_index, which index the NEW (reordered)",
+              "  arrays, so LMBs whose written aa_index differs from the injected one now read as another node",
+              "  (or none) - the pre-5.15 failure mode (NUMA-aware drmgr/lparnumascore would be misled)."]),
+          "- %s -> 03: DLPAR remove of %s (legitimate), no new overwrite; the overwritten values stay." % (
               s2, ", ".join(truth["hot_added_drcs"])),
           "- `/sys/firmware/fdt` (sys-firmware-fdt.dtb) is the boot tree in every tarball.", "",
           "## Files", "",

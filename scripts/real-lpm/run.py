@@ -30,7 +30,7 @@ import inject  # noqa: E402
 import report  # noqa: E402
 
 
-def qemu_cmdline(machine: str, guest: str, rundir: str) -> list:
+def qemu_cmdline(machine: str, guest: str, rundir: str, kernel: str) -> list:
     return [
         "qemu-system-ppc64", "-M", machine, "-cpu", "power9", "-accel", "tcg,thread=multi",
         "-vga", "none", "-display", "none",
@@ -39,7 +39,7 @@ def qemu_cmdline(machine: str, guest: str, rundir: str) -> list:
         "-numa", "node,nodeid=0,memdev=m0,cpus=0", "-numa", "node,nodeid=1,memdev=m1,cpus=1",
         "-object", "memory-backend-ram,id=mem-dimm0,size=1G",
         "-device", "pc-dimm,id=dimm0,memdev=mem-dimm0,node=1",
-        "-kernel", os.path.join(guest, "vmlinux"), "-initrd", os.path.join(rundir, "init.cpio.gz"),
+        "-kernel", os.path.join(guest, kernel), "-initrd", os.path.join(rundir, "init.cpio.gz"),
         "-append", "console=hvc0 loglevel=6",
         "-chardev", "socket,id=con0,path=%s/console.sock,server=on,wait=on" % rundir,
         "-serial", "chardev:con0",
@@ -53,6 +53,11 @@ def main() -> int:
     ap.add_argument("--out", required=True)
     ap.add_argument("--cache", default=os.path.join(HERE, "..", "..", "build", "real-lpm"))
     ap.add_argument("--add-node", type=int, default=0)
+    ap.add_argument("--method", choices=("update", "remove-add"), default="update",
+                    help="how the LPM's dynamic-memory reaches the tree: update_property (as LPM does) or "
+                         "remove_property + add_property (bypasses drmem_update_lmbs: stale aa_index)")
+    ap.add_argument("--v1", action="store_true",
+                    help="boot a copy of the kernel patched not to request DRMEM_V2 (QEMU then writes v1)")
     args = ap.parse_args()
     guest = os.path.join(os.path.abspath(args.cache), "guest")
     if not os.path.exists(os.path.join(guest, "vmlinux")):
@@ -63,7 +68,13 @@ def main() -> int:
     rundir = tempfile.mkdtemp(prefix="real-lpm-")
     subprocess.run([sys.executable, os.path.join(HERE, "mkinitramfs.py"), os.path.join(guest, "busybox"),
                     os.path.join(HERE, "init.sh"), os.path.join(rundir, "init.cpio.gz")], check=True)
-    cmd = qemu_cmdline(args.machine, guest, rundir)
+    kernel = "vmlinux"
+    if args.v1:
+        kernel = "vmlinux-no-drmem-v2"
+        if not os.path.exists(os.path.join(guest, kernel)):
+            subprocess.run([sys.executable, os.path.join(HERE, "patch-cas.py"), os.path.join(guest, "vmlinux"),
+                            os.path.join(guest, kernel)], check=True)
+    cmd = qemu_cmdline(args.machine, guest, rundir, kernel)
     with open(os.path.join(out, "qemu-cmdline.txt"), "w") as f:
         f.write(" ".join(cmd).replace(rundir, "$RUNDIR").replace(guest, "guest") + "\n")
     timings: dict = {}
@@ -106,8 +117,15 @@ def main() -> int:
         con.put("dm.bin", plan["dm_bytes"])
         # An LPM's ibm,update-properties delivers both properties of the node; the
         # kernel applies them one by one with of_update_property(), as ofdt does.
-        lines = con.command("ofdt %s ibm,associativity-lookup-arrays arrays.bin" % plan["phandle"])
-        lines += con.command("ofdt %s %s dm.bin" % (plan["phandle"], plan["prop"]))
+        lines = con.command("ofdt update %s ibm,associativity-lookup-arrays arrays.bin" % plan["phandle"])
+        if args.method == "update":
+            lines += con.command("ofdt update %s %s dm.bin" % (plan["phandle"], plan["prop"]))
+        else:
+            # remove + add: the reconfig notifier only acts on UPDATE_PROPERTY, so
+            # drmem_update_lmbs() never sees the new aa_index values: the kernel behaves
+            # like 5.9-5.14 (no LPM refresh of drmem_info at all).
+            lines += con.command("ofdt remove %s %s" % (plan["phandle"], plan["prop"]))
+            lines += con.command("ofdt add %s %s dm.bin" % (plan["phandle"], plan["prop"]))
         timings["ofdt"] = [l for l in lines if l.startswith("OFDT")]
         snap("01-after-lpm")
 
@@ -140,7 +158,8 @@ def main() -> int:
         with open(os.path.join(guest, "packages.txt")) as f:
             pkgs = [l.strip() for l in f if l.strip()]
         uname = boot["snap"]["files"]["uname.txt"].decode().strip()
-        report.write_readme(out, steps, plan, args.machine, {"qemu": ver, "packages": pkgs, "uname": uname})
+        report.write_readme(out, steps, plan, args.machine,
+                            {"qemu": ver, "packages": pkgs, "uname": uname, "method": args.method})
     finally:
         if qemu.poll() is None:
             qemu.kill()

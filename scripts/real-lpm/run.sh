@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the real-LPM captures: samples/real-lpm-<variant>/.
 #   sudo scripts/real-lpm/run.sh            # all variants
-#   sudo scripts/real-lpm/run.sh form2      # one variant (form2 | form1 | form2-v1)
+#   sudo scripts/real-lpm/run.sh form2      # one variant (form2 | form1 | form2-v1 | form2-stale)
 # Host needs qemu-system-ppc (Debian bookworm: QEMU 7.2 + SLOF); installed here if missing.
 # Guest kernel/busybox are downloaded into build/real-lpm (git-ignored) by fetch-guest.sh.
 set -euo pipefail
@@ -15,14 +15,16 @@ if ! command -v qemu-system-ppc64 >/dev/null; then
 fi
 [[ -f "$CACHE/guest/vmlinux" ]] || CACHE="$CACHE" "$HERE/fetch-guest.sh"
 variants=("$@")
-[[ ${#variants[@]} -gt 0 ]] || variants=(form2 form1)
+[[ ${#variants[@]} -gt 0 ]] || variants=(form2 form1 form2-v1 form2-stale)
 for v in "${variants[@]}"; do
   case "$v" in
-    form2) machine=pseries-7.2 ;;
-    form1) machine=pseries-6.1 ;;
+    form2) machine=pseries-7.2; extra=() ;;
+    form1) machine=pseries-6.1; extra=() ;;
+    form2-v1) machine=pseries-7.2; extra=(--v1) ;;
+    form2-stale) machine=pseries-7.2; extra=(--method remove-add) ;;
     *) echo "unknown variant $v" >&2; exit 2 ;;
   esac
   out="$REPO/samples/real-lpm-$v"
   rm -rf "$out"
-  python3 "$HERE/run.py" --machine "$machine" --out "$out" --cache "$CACHE"
+  python3 "$HERE/run.py" --machine "$machine" --out "$out" --cache "$CACHE" "${extra[@]}"
 done
