@@ -13,22 +13,75 @@ export const DRCONF_PATH = '/ibm,dynamic-reconfiguration-memory';
 const MEMORY = '/sys/devices/system/memory';
 const ASSIGNED = 0x8;
 
-export interface CLmb {
-  drcIndex: number;
-  /** OF path without the /proc/device-tree prefix */
-  ofdtPath: string;
-  size: bigint;
-  address: bigint;
-  aaIndex: number;
-  owned: boolean;
-  removable: boolean;
-  /** memory block numbers, in the C list order (descending: prepended) */
-  sections: number[];
-}
-
-export interface CLmbList {
-  drconf: boolean;
-  lmbs: CLmb[];
+/**
+ * The LMB list, column-wise (up to 262,144 LMBs: no object per LMB). Values
+ * are exact: addresses and sizes are kept as doubles when below 2^53 (always,
+ * for real firmware), else in `bigValues`.
+ */
+export class CLmbList {
+  n = 0;
+  drcIndex: Uint32Array;
+  address: Float64Array;
+  size: Float64Array;
+  aaIndex: Uint32Array;
+  owned: Uint8Array;
+  removable: Uint8Array;
+  /** block number of the first section (the C list prints them last-to-first) */
+  secFirst: Int32Array;
+  secCount: Uint32Array;
+  /** LMBs whose section list is not one ascending run (memory@ node over a drconf LMB): full C order */
+  explicitSections = new Map<number, number[]>();
+  /** address/size values that a double cannot hold exactly: "a<i>"/"s<i>" -> value */
+  bigValues = new Map<string, bigint>();
+  /** legacy mode: OF path of owned LMBs (without /proc/device-tree) */
+  ofdtPath = new Map<number, string>();
+  constructor(
+    readonly drconf: boolean,
+    capacity: number,
+  ) {
+    this.drcIndex = new Uint32Array(capacity);
+    this.address = new Float64Array(capacity);
+    this.size = new Float64Array(capacity);
+    this.aaIndex = new Uint32Array(capacity);
+    this.owned = new Uint8Array(capacity);
+    this.removable = new Uint8Array(capacity);
+    this.secFirst = new Int32Array(capacity);
+    this.secCount = new Uint32Array(capacity);
+  }
+  push(drc: number, address: bigint, size: bigint, aa: number): number {
+    const i = this.n++;
+    this.drcIndex[i] = drc;
+    this.setAddress(i, address);
+    this.setSize(i, size);
+    this.aaIndex[i] = aa;
+    return i;
+  }
+  setAddress(i: number, v: bigint): void {
+    const d = Number(v);
+    this.address[i] = d;
+    if (BigInt(d) !== v) this.bigValues.set(`a${i}`, v);
+    else this.bigValues.delete(`a${i}`);
+  }
+  setSize(i: number, v: bigint): void {
+    const d = Number(v);
+    this.size[i] = d;
+    if (BigInt(d) !== v) this.bigValues.set(`s${i}`, v);
+    else this.bigValues.delete(`s${i}`);
+  }
+  addressOf(i: number): bigint {
+    return this.bigValues.get(`a${i}`) ?? BigInt(this.address[i]!);
+  }
+  sizeOf(i: number): bigint {
+    return this.bigValues.get(`s${i}`) ?? BigInt(this.size[i]!);
+  }
+  /** section numbers in the order lsslot prints them (descending: the C list is prepended) */
+  sections(i: number): number[] {
+    const e = this.explicitSections.get(i);
+    if (e) return e;
+    const out: number[] = [];
+    for (let k = this.secCount[i]! - 1; k >= 0; k--) out.push((this.secFirst[i]! + k) | 0);
+    return out;
+  }
 }
 
 interface Ctx {
@@ -40,26 +93,28 @@ interface Ctx {
   readInt: (path: string) => number | undefined;
 }
 
-function getMemScns(ctx: Ctx, lmb: CLmb): void {
-  lmb.removable = true;
+/** get_mem_scns(): sections of LMB i, and whether every existing block is removable */
+function getMemScns(ctx: Ctx, l: CLmbList, i: number): void {
+  let removable = true;
   const bs = ctx.blockSize;
   const bsN = Number(bs);
-  const endN = Number(lmb.address + lmb.size);
-  // Number arithmetic when exact (always, in practice): no BigInt garbage per block
-  const exact = Number.isSafeInteger(endN) && Number.isSafeInteger(bsN);
-  let size = lmb.size;
-  let addr = lmb.address;
-  let sizeN = Number(lmb.size);
-  let addrN = Number(lmb.address);
+  const address = l.addressOf(i);
+  const lsize = l.sizeOf(i);
+  const exact = Number.isSafeInteger(Number(address + lsize)) && Number.isSafeInteger(bsN) && !l.bigValues.size;
+  const found: number[] = [];
+  let size = lsize;
+  let addr = address;
+  let sizeN = Number(lsize);
+  let addrN = Number(address);
   // A size that is not a multiple of the block size loops (unsigned underflow) in C; we stop.
   while (exact ? sizeN > 0 : size > 0n) {
     const n = exact ? Math.floor(addrN / bsN) | 0 : Number(BigInt.asIntN(32, addr / bs));
     const name = `memory${n}`;
     if (ctx.present.has(name)) {
       const r = ctx.readInt(`${MEMORY}/${name}/removable`);
-      if (!r) lmb.removable = false;
+      if (!r) removable = false;
     }
-    lmb.sections.unshift(n);
+    found.push(n);
     if (exact) {
       if (sizeN < bsN) break;
       sizeN -= bsN;
@@ -70,7 +125,17 @@ function getMemScns(ctx: Ctx, lmb: CLmb): void {
       addr += bs;
     }
   }
-  if (lmb.sections.length === 0) lmb.removable = false;
+  const hadBefore = l.secCount[i]! > 0 || l.explicitSections.has(i);
+  const consecutive = found.every((n, k) => k === 0 || n === ((found[0]! + k) | 0));
+  if (!hadBefore && consecutive) {
+    l.secFirst[i] = found[0] ?? 0;
+    l.secCount[i] = found.length;
+  } else {
+    // prepended in C: newest first
+    l.explicitSections.set(i, [...found.reverse(), ...l.sections(i)]);
+  }
+  const total = l.explicitSections.get(i)?.length ?? l.secCount[i]!;
+  l.removable[i] = removable && total > 0 ? 1 : 0;
 }
 
 function be32(b: Uint8Array, o: number): number {
@@ -80,74 +145,75 @@ function be64(b: Uint8Array, o: number): bigint {
   return (BigInt(be32(b, o)) << 32n) | BigInt(be32(b, o + 4));
 }
 
-function newLmb(drcIndex: number, ofdtPath: string): CLmb {
-  return { drcIndex, ofdtPath, size: 0n, address: 0n, aaIndex: 0, owned: false, removable: false, sections: [] };
-}
-
-/** returns false on failure (the C rc != 0) */
-function dynamicReconfigLmbs(ctx: Ctx, out: CLmb[], allowV2: boolean): boolean {
+/** returns the list, or undefined on failure (the C rc != 0) */
+function dynamicReconfigLmbs(ctx: Ctx, allowV2: boolean): CLmbList | undefined {
   const node = ofNode(ctx.view, DRCONF_PATH);
   const sizeProp = getProperty(node, 'ibm,lmb-size', 8);
   if (!sizeProp) {
     ctx.say.say(Level.DEBUG, 'Could not retrieve drconf LMB size\n');
-    return false;
+    return undefined;
   }
   const padded = new Uint8Array(8);
   padded.set(sizeProp);
   const lmbSize = be64(padded, 0);
   const v1 = getProperty(node, 'ibm,dynamic-memory');
   const v2 = allowV2 ? getProperty(node, 'ibm,dynamic-memory-v2') : undefined;
-  let found = 0;
+  let l: CLmbList;
   const add = (drc: number, address: bigint, aa: number, flags: number) => {
-    const lmb = newLmb(drc, DRCONF_PATH);
-    lmb.size = lmbSize;
-    lmb.address = address;
-    lmb.aaIndex = aa;
+    const i = l.push(drc, address, lmbSize, aa);
     if (flags & ASSIGNED) {
-      lmb.owned = true;
-      getMemScns(ctx, lmb);
+      l.owned[i] = 1;
+      getMemScns(ctx, l, i);
     }
-    out.push(lmb);
-    found++;
   };
   if (v1) {
     // Entries past the end of the property are undefined behaviour in C; we stop at the end.
     const n = Math.min(be32(v1, 0), Math.floor((v1.length - 4) / 24));
+    l = new CLmbList(true, n);
     for (let i = 0, o = 4; i < n; i++, o += 24) add(be32(v1, o + 8), be64(v1, o), be32(v1, o + 16), be32(v1, o + 20));
   } else if (v2) {
     const n = Math.min(be32(v2, 0), Math.floor((v2.length - 4) / 24));
+    let total = 0;
+    for (let s = 0, o = 4; s < n; s++, o += 24) total += be32(v2, o);
+    l = new CLmbList(true, total);
     for (let s = 0, o = 4; s < n; s++, o += 24) {
       const seq = be32(v2, o);
       const base = be64(v2, o + 4);
       const drc = be32(v2, o + 12);
       const aa = be32(v2, o + 16);
       const flags = be32(v2, o + 20);
-      for (let j = 0; j < seq; j++) add((drc + j) >>> 0, base + BigInt(j) * lmbSize, aa, flags);
+      const baseN = Number(base);
+      const sizeN = Number(lmbSize);
+      const exact = Number.isSafeInteger(baseN + seq * sizeN) && BigInt(baseN) === base;
+      for (let j = 0; j < seq; j++) add((drc + j) >>> 0, exact ? BigInt(baseN + j * sizeN) : base + BigInt(j) * lmbSize, aa, flags);
     }
   } else {
     ctx.say.say(Level.ERROR, 'No dynamic reconfiguration LMBs found\n');
-    return false;
+    return undefined;
   }
-  ctx.say.say(Level.INFO, `Found ${found} LMBs currently allocated\n`);
-  return true;
+  ctx.say.say(Level.INFO, `Found ${l.n} LMBs currently allocated\n`);
+  return l;
 }
 
-function memNodeLmbs(ctx: Ctx, lmbs: CLmb[]): boolean {
-  const byIndex = new Map<number, CLmb>();
-  for (const l of lmbs) if (!byIndex.has(l.drcIndex)) byIndex.set(l.drcIndex, l);
+function memNodeLmbs(ctx: Ctx, l: CLmbList): boolean {
+  let byIndex: Map<number, number> | undefined;
   const root = ctx.view.tree.root;
   for (const name of kernfsOrder(root.children.keys())) {
     if (!name.startsWith('memory@')) continue;
     const node = root.children.get(name)!;
     const idx = getUintProperty(node, 'ibm,my-drc-index');
     if (idx === undefined) continue;
-    const lmb = byIndex.get(idx);
-    if (!lmb) {
+    if (!byIndex) {
+      byIndex = new Map();
+      for (let i = 0; i < l.n; i++) if (!byIndex.has(l.drcIndex[i]!)) byIndex.set(l.drcIndex[i]!, i);
+    }
+    const i = byIndex.get(idx);
+    if (i === undefined) {
       ctx.say.say(Level.DEBUG, `Could not find LMB with drc-index of ${idx.toString(16)}\n`);
       return false;
     }
-    lmb.ofdtPath = `/${name}`;
-    lmb.owned = true;
+    l.ofdtPath.set(i, `/${name}`);
+    l.owned[i] = 1;
     const reg = getProperty(node, 'reg', 16);
     if (!reg) {
       ctx.say.say(Level.DEBUG, `Could not determine LMB size for /proc/device-tree/${name}\n`);
@@ -155,9 +221,9 @@ function memNodeLmbs(ctx: Ctx, lmbs: CLmb[]): boolean {
     }
     const r = new Uint8Array(16);
     r.set(reg);
-    lmb.size = BigInt(be32(r, 12));
-    lmb.address = strtoul(name.slice(name.lastIndexOf('@') + 1), 16);
-    getMemScns(ctx, lmb);
+    l.setSize(i, BigInt(be32(r, 12)));
+    l.setAddress(i, strtoul(name.slice(name.lastIndexOf('@') + 1), 16));
+    getMemScns(ctx, l, i);
   }
   return true;
 }
@@ -176,26 +242,20 @@ export function getLmbs(view: SystemView, say: Say, allowV2 = true, onNoBlockSiz
   if (blockSize === 0n) return undefined;
   const present = new Set(view.files.list(MEMORY) ?? []);
   const ctx: Ctx = { view, say, blockSize, present, readInt: sysfsIntReader(view) };
-  const lmbs: CLmb[] = [];
   const drconfNode = ofNode(view, DRCONF_PATH);
   if (!drconfNode) {
     const root = view.tree.root;
     const list = drcListOfNode(root);
-    let found = 0;
-    if (!drcListUsableByC(root, list)) {
-      say.say(Level.ERROR, `Unexpected error (drslot_chrp_mem.c).  Contact support.\n`);
-    } else {
-      for (const d of list.entries) {
-        if (!d.name.startsWith('LMB')) continue;
-        lmbs.push(newLmb(d.index, ''));
-        found++;
-      }
-    }
-    say.say(Level.INFO, `Maximum of ${found} LMBs\n`);
-    if (!memNodeLmbs(ctx, lmbs)) return undefined;
-    return { drconf: false, lmbs };
+    const usable = drcListUsableByC(root, list);
+    if (!usable) say.say(Level.ERROR, `Unexpected error (drslot_chrp_mem.c).  Contact support.\n`);
+    const lmbDrcs = usable ? list.entries.filter((d) => d.name.startsWith('LMB')) : [];
+    const l = new CLmbList(false, lmbDrcs.length);
+    for (const d of lmbDrcs) l.push(d.index, 0n, 0n, 0);
+    say.say(Level.INFO, `Maximum of ${l.n} LMBs\n`);
+    if (!memNodeLmbs(ctx, l)) return undefined;
+    return l;
   }
-  if (!dynamicReconfigLmbs(ctx, lmbs, allowV2)) return undefined;
-  if (!memNodeLmbs(ctx, lmbs)) return undefined;
-  return { drconf: true, lmbs };
+  const l = dynamicReconfigLmbs(ctx, allowV2);
+  if (!l || !memNodeLmbs(ctx, l)) return undefined;
+  return l;
 }

@@ -255,6 +255,6 @@ function strictIndexOk(s: DrSession, value: string): boolean {
   if (!/^0x[0-9a-fA-F]{1,8}$/.test(value)) return bad('not a DRC index written as 0x<hex>');
   const idx = Number.parseInt(value.slice(2), 16);
   const lmbs = getLmbs(s.view, new (s.say.constructor as new (io: Io, l: number) => typeof s.say)(s.io, 0), true);
-  if (!lmbs || !lmbs.lmbs.some((l) => l.drcIndex === idx)) return bad(`no LMB has DRC index 0x${idx.toString(16)} in ${s.root || ''}/proc/device-tree`);
+  if (!lmbs || !lmbs.drcIndex.subarray(0, lmbs.n).includes(idx)) return bad(`no LMB has DRC index 0x${idx.toString(16)} in ${s.root || ''}/proc/device-tree`);
   return true;
 }

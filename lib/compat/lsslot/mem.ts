@@ -1,5 +1,5 @@
 // lsslot -c mem: print_drconf_mem() / the legacy memory@ table, byte for byte.
-import { getLmbs, DRCONF_PATH } from '../lmbs.js';
+import { getLmbs, DRCONF_PATH, type CLmbList } from '../lmbs.js';
 import { Level, type Say } from '../say.js';
 import { getProperty, ofNode, type SystemView } from '../system.js';
 import { strtol } from '../getopt.js';
@@ -23,8 +23,7 @@ export function lsslotMem(view: SystemView, say: Say, drcName: string | undefine
       }
     : undefined;
   const list = getLmbs(view, say, true, fallback);
-  if (!list || list.lmbs.length === 0) return 255;
-  const first = list.lmbs[0]!;
+  if (!list || list.n === 0) return 255;
   if (list.drconf) {
     // failure here is ignored by lsslot: exit 0, nothing printed
     const aa = getProperty(ofNode(view, DRCONF_PATH), 'ibm,associativity-lookup-arrays');
@@ -36,32 +35,53 @@ export function lsslotMem(view: SystemView, say: Say, drcName: string | undefine
     // strtol() result stored in a uint32_t: wraps mod 2^32; 0 means "no filter"
     const want = drcName === undefined ? 0 : Number(BigInt.asUintN(32, strtol(drcName, 0)));
     const showUnowned = say.level >= Level.DEBUG;
-    out.push(`Dynamic Reconfiguration Memory (LMB size 0x${first.size.toString(16)})\n`);
-    for (const lmb of list.lmbs) {
-      if (want !== 0 && want !== lmb.drcIndex) continue;
-      if (!showUnowned && !lmb.owned) continue;
-      let s = `: ${lmb.owned ? '' : 'Not Owned'}\n`;
-      s += `    DRC Index: ${lmb.drcIndex.toString(16)}        Address: ${lmb.address.toString(16)}\n`;
-      s += `    Removable: ${lmb.removable ? 'Yes' : 'No '}             Associativity: `;
-      if (lmb.aaIndex === 0xffffffff) s += 'Not Set\n';
-      else {
-        s += `(index: ${lmb.aaIndex | 0}) `;
-        // cells past the end of the property are undefined in C (no bounds check); we print 0
-        const startCell = 2 + lmb.aaIndex * width;
-        for (let i = 0; i < width; i++) s += `${be32(aa, 4 * (startCell + i)) | 0} `;
-        s += '\n';
+    out.push(`Dynamic Reconfiguration Memory (LMB size 0x${list.sizeOf(0).toString(16)})\n`);
+    // one associativity text per aa index, built once
+    const assoc = new Map<number, string>();
+    const assocText = (aaIndex: number) => {
+      let t = assoc.get(aaIndex);
+      if (t === undefined) {
+        if (aaIndex === 0xffffffff) t = 'Not Set\n';
+        else {
+          t = `(index: ${aaIndex | 0}) `;
+          // cells past the end of the property are undefined in C (no bounds check); we print 0
+          const startCell = 2 + aaIndex * width;
+          for (let i = 0; i < width; i++) t += `${be32(aa, 4 * (startCell + i)) | 0} `;
+          t += '\n';
+        }
+        assoc.set(aaIndex, t);
       }
-      if (lmb.owned) s += `    Section(s):${lmb.sections.map((n, i) => (i === 0 ? ` ${n}` : `, ${n}`)).join('')}\n`;
+      return t;
+    };
+    for (let i = 0; i < list.n; i++) {
+      const owned = list.owned[i] === 1;
+      if (want !== 0 && want !== list.drcIndex[i]) continue;
+      if (!showUnowned && !owned) continue;
+      let s = owned ? ': \n' : ': Not Owned\n';
+      s += `    DRC Index: ${list.drcIndex[i]!.toString(16)}        Address: ${list.bigValues.size ? list.addressOf(i).toString(16) : list.address[i]!.toString(16)}\n`;
+      s += `    Removable: ${list.removable[i] ? 'Yes' : 'No '}             Associativity: ${assocText(list.aaIndex[i]!)}`;
+      if (owned) s += `    Section(s):${sectionsText(list, i)}\n`;
       out.push(s);
     }
     return 0;
   }
-  out.push(`lmb size: 0x${first.size.toString(16)}\n`);
+  out.push(`lmb size: 0x${list.sizeOf(0).toString(16)}\n`);
   out.push(`${'Memory Node'.padEnd(20)}  ${'Name'.padEnd(5)}  R  Sections\n`);
   out.push(`${'-----------'.padEnd(20)}  ${'----'.padEnd(5)}  -  --------\n`);
-  for (const lmb of list.lmbs) {
-    if (!lmb.owned) continue;
-    out.push(`${lmb.ofdtPath.padEnd(20)}  ${''.padEnd(5)}  ${lmb.removable ? 'Y' : 'N'} ${lmb.sections.map((n, i) => (i === 0 ? ` ${n}` : `, ${n}`)).join('')}\n`);
+  for (let i = 0; i < list.n; i++) {
+    if (!list.owned[i]) continue;
+    out.push(`${(list.ofdtPath.get(i) ?? '').padEnd(20)}  ${''.padEnd(5)}  ${list.removable[i] ? 'Y' : 'N'} ${sectionsText(list, i)}\n`);
   }
   return 0;
+}
+
+function sectionsText(list: CLmbList, i: number): string {
+  const e = list.explicitSections.get(i);
+  if (e) return e.map((n, k) => (k === 0 ? ` ${n}` : `, ${n}`)).join('');
+  const first = list.secFirst[i]!;
+  const count = list.secCount[i]!;
+  if (count === 1) return ` ${first}`;
+  let s = '';
+  for (let k = count - 1; k >= 0; k--) s += k === count - 1 ? ` ${(first + k) | 0}` : `, ${(first + k) | 0}`;
+  return s;
 }
