@@ -164,4 +164,15 @@ describe('drscope capture', () => {
     expect(cap.bootTree).toBeUndefined();
     expect(cap.files.kind('/sys/bus/pci/slots/control/add_slot')).toBe('file');
   });
+
+  it('shows progress on stderr only when it is a terminal, and clears the line', async () => {
+    const io = testIo();
+    io.stderr.isTTY = true;
+    expect(await main(['capture', '--root', root, '-o', path.join(out, 'p.tar.gz')], io)).toBe(0);
+    const err = io.err.text();
+    expect(err).toContain('\rdrscope: capturing memory blocks 14/14\x1b[K');
+    expect(err).toMatch(/\r\x1b\[Kdrscope: captured /);
+    const quiet = await runMain(main, ['capture', '--root', root, '-o', path.join(out, 'p2.tar.gz')]);
+    expect(quiet.stderr).not.toContain('\r');
+  });
 });

@@ -49,5 +49,6 @@ export async function sampleRoot(sample: string, hostname = 'lpar-test'): Promis
   put('/sys/devices/vio/30000000/name', 'vty\n');
   put('/sys/bus/pci/slots/C1/address', '0000:00:01\n');
   put('/sys/kernel/dlpar', 'memory,cpu\n');
+  fs.mkdirSync(path.join(root, 'var/lock'), { recursive: true }); // lsslot --root takes its lock here
   return root;
 }
