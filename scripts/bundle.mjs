@@ -34,7 +34,10 @@ if (tool === undefined && argv[0] !== undefined && Object.hasOwn(TOOLS, argv[0])
   tool = argv[0];
   argv = argv.slice(1);
 }
-process.exitCode = tool === undefined
+// yargs finds the version in a package.json next to the script; a copied bundle has none
+if (tool === undefined && argv.length === 1 && argv[0] === '--version') {
+  process.stdout.write(${JSON.stringify(`${pkg.version}\n`)});
+} else process.exitCode = tool === undefined
   ? await main(argv, nodeIo())
   : await TOOLS[tool](argv, { ...nodeIo(), argv0: tool === self ? process.argv[1] : tool });
 `;
