@@ -198,7 +198,7 @@ function buildSysfsMemory(f: Files, sm: Obj, lmbSize: bigint, lmbs: LmbT[]): voi
   if (bsb !== false) {
     const text = typeof bsb === 'string' ? bsb : num(bsb).toString(16);
     f.put(`${base}/block_size_bytes`, Buffer.from(`${text}\n`));
-    bs = BigInt(`0x${text}`);
+    bs = BigInt(/^0[xX]/.test(text) ? text : `0x${text}`);
   }
   const blocks = new Map<bigint, Obj>();
   const mode = sm.blocks ?? 'auto';
