@@ -61,7 +61,7 @@ def lmb_table(snap: dict) -> str:
             ("memory%d" % blk) if sys_nodes is not None else "-",
             "-" if sys_nodes is None else ",".join(map(str, sys_nodes)))
         if snap["prop"] == "ibm,dynamic-memory":
-            line = "%-94s  0x%x" % (line, l.reserved)
+            line = "%-101s  0x%x" % (line, l.reserved)
         out.append(line)
     return "\n".join(out) + "\n"
 
