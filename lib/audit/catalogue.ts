@@ -18,7 +18,7 @@ export const catalogue: Record<string, CatalogueEntry> = {
     group: 'history',
     title: 'the kernel wrote its stale LMB table over the hypervisor\'s data',
     description:
-      'A memory DLPAR made the kernel rewrite ibm,dynamic-memory(-v2) from its in-kernel LMB table (drmem_update_dt). On kernels before 5.15 that table still holds the aa index/flags read at boot, so LMBs the DLPAR did not touch got their pre-LPM values back and the hypervisor\'s post-LPM values are lost from the device tree. drmgr\'s NUMA-aware removal and lparnumascore now decide on wrong data. What to do: treat the NUMA placement shown for these LMBs as wrong; update to a kernel with d144f4d5a8a8 (5.15+, or a distribution backport); a reboot rebuilds the tree from firmware.',
+      'A memory DLPAR made the kernel rewrite ibm,dynamic-memory(-v2) from its in-kernel LMB table (drmem_update_dt), and LMBs the DLPAR did not touch got the kernel\'s stale values back instead of the hypervisor\'s post-LPM ones. aa indexes: kernels before 5.15 keep the ones read at boot (5.15+ copies the hypervisor\'s, d144f4d5a8a8). Flags: every kernel keeps the ones read at boot, so a flag the hypervisor changed (DRC_INVALID, HOTREMOVABLE, RESERVED...) is reverted by the next DLPAR even on 5.15+. drmgr\'s NUMA-aware removal, lparnumascore and lsslot then decide on wrong data. What to do: treat the node/flags shown for these LMBs as wrong; for aa indexes use a 5.15+ kernel (or a backport); a reboot rebuilds the tree from firmware.',
   },
   'hypervisor-update': {
     severity: 'info',

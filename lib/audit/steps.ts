@@ -134,3 +134,15 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
   if (!added.length && !removed.length && other.length) h.push({ kind: 'lmbs-changed-without-dlpar', text: `${other.length} LMB(s) changed aa index or flags with no DLPAR in the interval` });
   return step;
 }
+
+/** DRC indexes whose non-zero v1 reserved cell became 0 in this step */
+export function zeroedReserved(st: Step): number[] {
+  const f = rawDrconf(st.from)?.lmbs;
+  const t = rawDrconf(st.to)?.lmbs;
+  if (!f?.reserved || !t?.reserved) return [];
+  const had = new Map<number, number>();
+  for (let i = 0; i < f.count; i++) if (f.reserved[i] !== 0) had.set(f.drc[i]! | 0, f.reserved[i]!);
+  const out: number[] = [];
+  for (let i = 0; i < t.count; i++) if (t.reserved[i] === 0 && had.has(t.drc[i]! | 0)) out.push(t.drc[i]!);
+  return out;
+}

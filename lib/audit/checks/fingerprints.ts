@@ -2,6 +2,7 @@
 // property (kernel.md 3.4). Informational: a DLPAR rewrite is legitimate.
 import type { Finding } from '../../model/finding.js';
 import { LmbFlag } from '../../model/lmb.js';
+import { zeroedReserved } from '../steps.js';
 import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
 const BY_KIND: Record<string, string> = {
@@ -21,15 +22,28 @@ export const fingerprintCheck: AuditCheck = {
         const code = BY_KIND[e.kind];
         if (!code) continue;
         const extra = e.kind === 'lookup-appended' ? { appended: st.numa.lookupArrays?.appended ?? [] } : {};
-        out.push({ code, severity: 'info', confidence: 'certain', message: `between ${st.from.label} and ${st.to.label}: ${e.text} — the kernel, not firmware, wrote this`, evidence: { step: st.index, from: st.from.label, to: st.to.label, ...extra } });
+        const lmbs = e.kind === 'v1-reserved-zeroed' ? zeroedReserved(st) : [];
+        out.push({
+          code,
+          severity: 'info',
+          confidence: 'certain',
+          ...(lmbs.length ? { lmbs } : {}),
+          message: `between ${st.from.label} and ${st.to.label}: ${e.text}${lmbs.length ? ` (LMB ${drcRuns(lmbs)})` : ''} — the kernel, not firmware, wrote this${lmbs.length ? '; the hypervisor\'s reserved values are lost' : ''}`,
+          evidence: { step: st.index, from: st.from.label, to: st.to.label, ...extra },
+        });
       }
     }
-    // ASSIGNED alone / HOTREMOVABLE alone, where firmware marks its LMBs with both
+    // ASSIGNED alone / HOTREMOVABLE alone, where the firmware's boot tree (the earliest
+    // snapshot) marks its assigned LMBs with both: judged against that snapshot only,
+    // since a hypervisor update may legitimately write either bit alone
+    const first = ctx.snapshots[0];
     const last = [...ctx.snapshots].reverse().find((s) => s.table.format === 'v1' || s.table.format === 'v2');
-    const firmwareBoth = ctx.snapshots.some((s) => s.table.lmbs.some((l) => (l.flags & DIMM) === DIMM && !(l.flags & LmbFlag.RESERVED)));
-    if (last && firmwareBoth) {
-      const added = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.ASSIGNED && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID))).map((l) => l.drcIndex);
-      const removed = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.HOTREMOVABLE).map((l) => l.drcIndex);
+    const firmwareBoth = first !== undefined && first.table.lmbs.some((l) => (l.flags & DIMM) === DIMM && !(l.flags & LmbFlag.RESERVED));
+    if (first && last && last !== first && firmwareBoth) {
+      const atBoot = new Map<number, number>();
+      for (const l of first.table.lmbs) if (!atBoot.has(l.drcIndex)) atBoot.set(l.drcIndex, l.flags);
+      const added = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.ASSIGNED && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID)) && !((atBoot.get(l.drcIndex) ?? 0) & LmbFlag.ASSIGNED)).map((l) => l.drcIndex);
+      const removed = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.HOTREMOVABLE && ((atBoot.get(l.drcIndex) ?? 0) & DIMM) === DIMM).map((l) => l.drcIndex);
       if (added.length || removed.length) {
         out.push({
           code: 'rewrite-assigned-without-hotremovable',
@@ -44,3 +58,4 @@ export const fingerprintCheck: AuditCheck = {
     return out;
   },
 };
+

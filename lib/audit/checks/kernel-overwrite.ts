@@ -10,7 +10,7 @@ import { LmbFlag, type Lmb } from '../../model/lmb.js';
 import type { Finding } from '../../model/finding.js';
 import { groupRuns, type LmbDelta } from '../../diff/lmb-diff.js';
 import type { Snapshot } from '../../diff/diff.js';
-import type { Step } from '../steps.js';
+import { zeroedReserved, type Step } from '../steps.js';
 import { drcRange, drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
 type Confidence = 'certain' | 'likely' | 'possible';
@@ -21,10 +21,15 @@ interface KernelValue {
 
 const NOT_ASSIGNED = ~LmbFlag.ASSIGNED;
 
+/**
+ * The kernel's identity of an LMB is its drc_index (drmem_update_lmbs matches on it), even
+ * when firmware flags it DRC_INVALID (a hypervisor may set that bit after an LPM, and the
+ * kernel writes its own flags back). QEMU's boot-RAM LMBs repeat drc 0 in v1; they never
+ * change, so keeping the first is harmless. int32: DRC indexes >= 0x80000000 would be heap
+ * numbers as Map keys (slow at 262k).
+ */
 function keyOf(l: Lmb): number | undefined {
-  // DRC_INVALID LMBs (firmware-reserved boot RAM) are never DLPAR'd or re-homed
-  // int32: DRC indexes >= 0x80000000 would be heap numbers as Map keys (slow at 262k)
-  return l.flags & LmbFlag.DRC_INVALID ? undefined : l.drcIndex | 0;
+  return l.drcIndex | 0;
 }
 
 function tableOf(s: Snapshot): Map<number, KernelValue> {
@@ -73,7 +78,11 @@ export const kernelOverwriteCheck: AuditCheck = {
           const dl = k !== undefined && dlparred.has(k);
           // a DLPAR'd LMB legitimately gets a fresh aa index and ASSIGNED: compare its other flag bits only
           const mask = dl ? NOT_ASSIGNED : 0xffffffff;
-          const reverted = kv !== undefined && (dl || kv.aa === after.aaIndex) && ((kv.flags & mask) >>> 0) === ((after.flags & mask) >>> 0);
+          const before = step.from.table.lmbs[d.beforeIndex!]!;
+          // the aa index is the kernel's stale one (before 5.15) or the hypervisor's it kept
+          // (5.15+ drmem_update_lmbs copies aa indexes, never flags); flags are always the kernel's
+          const aaOk = dl || kv?.aa === after.aaIndex || before.aaIndex === after.aaIndex;
+          const reverted = kv !== undefined && aaOk && ((kv.flags & mask) >>> 0) === ((after.flags & mask) >>> 0);
           if (!dlpar) {
             // rewrite seen only through a fingerprint (e.g. add+remove of one LMB)
             if (reverted && lpm.length === 0) add('likely', d);
@@ -90,6 +99,8 @@ export const kernelOverwriteCheck: AuditCheck = {
         // the DT held values the kernel's table did not: the kernel keeps the hypervisor's
         // values (5.15+ drmem_update_lmbs), so follow the tree from here on
         if (dlpar && lpm.length === 0 && !byConf.size && differsFromKernel(step.from, kernel)) kernel = tableOf(step.to);
+        const zeroed = zeroedReserved(step);
+        if (zeroed.length) out.push(reservedFinding(step, zeroed));
       } else if (step.other.length && lpm.length === 0) {
         // no DLPAR visible (an add and a remove of the same LMB leave no trace) yet every
         // change is a return to exactly what the kernel's table holds: the kernel rewrote,
@@ -241,9 +252,13 @@ function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromB
     confidence === 'possible'
       ? `between ${step.from.label} and ${step.to.label} the hypervisor replaced the lookup arrays and ${what} made the kernel rewrite the LMB property; ${ds.length} LMB(s) the DLPAR did not touch kept their aa index: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `
       : `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${ds.length} LMB(s) the DLPAR did not add or remove changed: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `;
+  const aaChanged = confidence === 'possible' || ds.some((d) => step.from.table.lmbs[d.beforeIndex!]!.aaIndex !== step.to.table.lmbs[d.afterIndex!]!.aaIndex);
+  const consequence = aaChanged
+    ? `The hypervisor's aa indexes for LMB ${drcRuns(lmbs)} are ${confidence === 'possible' ? 'probably ' : ''}lost from the device tree (a kernel before 5.15 keeps its boot-time aa indexes and drmem_update_dt writes them back); NUMA-aware tools (drmgr removal by node, lparnumascore) now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+, or a backport); a reboot restores the firmware's tree.`
+    : `Only flags went back: every kernel since 4.16 keeps the flags it read at boot (5.15+ copies only the aa index from the hypervisor's update), so the hypervisor's flags for LMB ${drcRuns(lmbs)} (e.g. DRC_INVALID, HOTREMOVABLE, RESERVED) are lost from the device tree and lsslot/drmgr act on the kernel's stale ones. No kernel fix exists for this; a reboot restores the firmware's tree.`;
   const message =
     lead +
-    `Confidence ${confidence}: ${why}${step.added.length || step.removed.length ? '' : confidence === 'possible' ? ', and the lookup arrays are the ones the kernel started with, so a migration back to the original system would look the same' : ', while the lookup arrays stayed the new ones (a migration back would have restored them)'}. The hypervisor's values for LMB ${drcRuns(lmbs)} are ${confidence === 'possible' ? 'probably' : ''} lost from the device tree (pre-5.15 kernel: drmem_update_dt writes its stale table); NUMA-aware tools now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+); a reboot restores the firmware's tree.`.replace('are  lost', 'are lost');
+    `Confidence ${confidence}: ${why}${step.added.length || step.removed.length ? '' : confidence === 'possible' ? ', and the lookup arrays are the ones the kernel started with, so a migration back to the original system would look the same' : ', while the lookup arrays stayed the new ones (a migration back would have restored them)'}. ${consequence}`;
   return {
     code: 'kernel-overwrite',
     severity: confidence === 'possible' ? 'warning' : 'error',
@@ -255,6 +270,7 @@ function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromB
       from: step.from.label,
       to: step.to.label,
       kernelBaseline: kernelFromBoot ? 'boot' : 'first-snapshot',
+      overwrote: aaChanged ? 'aa-index' : 'flags',
       kernelRewrite: step.kernelRewrite.map((e) => e.text),
       hypervisorUpdate: step.hypervisorUpdate.map((e) => e.text),
       runs,
@@ -266,4 +282,16 @@ function fmt(v: unknown): string {
   if (v === null || v === undefined) return 'none';
   if (typeof v === 'number' && v === 0xffffffff) return '0xffffffff';
   return String(v);
+}
+
+/** v1 reserved cells the hypervisor set and the kernel's zero-filled rewrite dropped */
+function reservedFinding(step: Step, lmbs: number[]): Finding {
+  return {
+    code: 'kernel-overwrite',
+    severity: 'warning',
+    confidence: 'certain',
+    lmbs,
+    message: `between ${step.from.label} and ${step.to.label} the kernel rewrote ibm,dynamic-memory and the non-zero reserved cells of LMB ${drcRuns(lmbs)} became 0: drmem_update_dt_v1 builds the property in a zero-filled buffer and never copies that cell, so the firmware's values are gone. Linux and powerpc-utils do not read the cell; other consumers of the tree would see 0. A reboot restores the firmware's tree.`,
+    evidence: { step: step.index, from: step.from.label, to: step.to.label, overwrote: 'reserved-cell', kernelRewrite: step.kernelRewrite.map((e) => e.text) },
+  };
 }
