@@ -1,10 +1,10 @@
 // drscope lmbs [source]: every LMB of the drconf node (or memory@ nodes) with
 // its DRC, address range, Linux NUMA node, flags and sysfs memory blocks.
 import type { Argv } from 'yargs';
-import { UsageError } from '../errors.js';
+import { SourceError, UsageError } from '../errors.js';
 import { lmbCategory } from '../model/lmb-category.js';
 import type { Lmb } from '../model/lmb.js';
-import { lmbsFromSource } from '../model/lmbs-from-tree.js';
+import { lmbsFromSource, lmbTableFromTree } from '../model/lmbs-from-tree.js';
 import { findingLine } from '../render/finding-line.js';
 import { writeJsonText } from '../render/json.js';
 import { lmbsJsonDoc, renderLmbTable, renderSummary, summarizeByNode } from '../render/lmbs.js';
@@ -40,6 +40,7 @@ export const lmbsCommand: CommandDef = {
       .option('reserved', { type: 'boolean', describe: 'only RESERVED LMBs (boot RAM, never usable by DLPAR)' })
       .option('drc', { type: 'string', describe: 'only the LMB with this DRC index (0x hex, decimal, 0o, 0b)', requiresArg: true })
       .option('summary', { type: 'boolean', describe: 'LMBs and bytes assigned / free / reserved per NUMA node' })
+      .option('boot', { type: 'boolean', describe: 'read the boot-time FDT (/sys/firmware/fdt, sys-firmware-fdt.dtb) instead of the live tree; no memory blocks' })
       .example('$0 lmbs', 'the live system')
       .example('$0 lmbs sosreport.tar.xz --assigned --node 1', 'assigned LMBs on node 1 of a sosreport')
       .example('$0 lmbs snap.tar.gz --summary --json', 'per-node totals as JSON'),
@@ -49,7 +50,12 @@ export const lmbsCommand: CommandDef = {
     const drc = typeof args.drc === 'string' ? parseDrcIndex(args.drc) : undefined;
     const cats = (['assigned', 'free', 'reserved'] as const).filter((c) => args[c] === true);
     const source = await sourceFromArgs(args, io);
-    const table = lmbsFromSource(source);
+    let table;
+    if (args.boot) {
+      if (!source.bootTree) throw new SourceError('NO_DEVICE_TREE', 'no boot-time FDT in this source (/sys/firmware/fdt is root-only on a live system; captures keep it as sys-firmware-fdt.dtb)', { file: source.label });
+      // sysfs describes the running system, not the boot tree: no blocks
+      table = lmbTableFromTree(source.bootTree);
+    } else table = lmbsFromSource(source);
     const keep = (l: Lmb) => (nodeFilter === undefined || l.node === nodeFilter) && (drc === undefined || l.drcIndex === drc) && (cats.length === 0 || cats.includes(lmbCategory(l)));
     const lmbs = nodeFilter === undefined && drc === undefined && cats.length === 0 ? table.lmbs : table.lmbs.filter(keep);
     if (args.json) {

@@ -61,6 +61,33 @@ describe('drscope lmbs (golden)', () => {
   });
 });
 
+describe('drscope lmbs: legacy memory@ nodes, boot FDT', () => {
+  it('a tree without a drconf node (QEMU before CAS, real DTS) lists its memory@ nodes', async () => {
+    const r = await runMain(main, ['lmbs', `${S}/pseries-6.1-numa2/qemu-dumpdtb.dts`]);
+    expect(r.code).toBe(0);
+    await expect(r.stdout).toMatchFileSnapshot('golden/lmbs-legacy-6.1-qemu-dumpdtb.txt');
+    const doc = JSON.parse((await runMain(main, ['lmbs', `${S}/pseries-6.1-numa2/qemu-dumpdtb.dts`, '--json'])).stdout);
+    expect(doc.format).toBe('legacy');
+    expect(doc.lmbSize).toBeNull();
+    // FORM0 (vec5 empty before CAS): primary = reference point 2 = 3; memory@40000000 has <4 0 0 0 1>
+    expect(doc.numa).toMatchObject({ form: 0, primaryDomainIndex: 3 });
+    expect(doc.lmbs.map((l: { origin: unknown; aaIndex: unknown; node: unknown }) => [l.origin, l.aaIndex, l.node])).toEqual([
+      [{ kind: 'legacy', node: '/memory@0' }, null, 0],
+      [{ kind: 'legacy', node: '/memory@40000000' }, null, 0],
+    ]);
+  });
+
+  it('--boot reads sys-firmware-fdt.dtb: before any hot-add every LMB is free', async () => {
+    const doc = JSON.parse((await runMain(main, ['lmbs', '--boot', V2F2, '--json'])).stdout);
+    expect(doc.blockSize).toBeNull();
+    expect(doc.lmbs.filter((l: { assigned: boolean }) => l.assigned)).toEqual([]);
+    expect(doc.lmbs).toHaveLength(32);
+    const r = await runMain(main, ['lmbs', '--boot', `${S}/pseries-6.1-numa2/qemu-dumpdtb.dts`]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no boot-time FDT in this source');
+  });
+});
+
 describe('drscope lmbs filters', () => {
   const drcs = async (...args: string[]) => {
     const r = await runMain(main, ['lmbs', V2F2, '--json', ...args]);
