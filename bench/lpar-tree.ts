@@ -170,9 +170,9 @@ export function lparTree(l: LparLmbs, format: LmbFormat): DtTree {
   set('/rtas', 'ibm,max-associativity-domains', be32([4, 1, 1, l.nodes, l.nodes]));
   set('/rtas', 'ibm,lrdr-capacity', be64(BigInt(l.drc.length) * l.lmbSize));
   set('/rtas', 'name', str('rtas'));
-  // vec5: byte 0 = length-1; FORM1 = byte 5 & 0x80, DRCONF = byte 2 & 0x20, DRMEM_V2 = byte 22 & 0x80
+  // vec5: FORM1 = byte 5 & 0x80, DRCONF = byte 2 & 0x20, DRMEM_V2 = byte 22 & 0x80
   const vec5 = new Uint8Array(24);
-  vec5[0] = vec5.length - 1;
+  vec5[0] = vec5.length - 2; // byte 0 = (bytes after it) - 1
   vec5[2] = 0x20;
   vec5[5] = 0x80;
   vec5[22] = format === 'v2' ? 0x80 : 0;

@@ -61,5 +61,7 @@ export function writeSysfs(fs: FsPort, root: string, l: LparLmbs, opts: SysfsOpt
 export function writeRoot(fs: FsPort, root: string, tree: DtTree, l: LparLmbs, opts: SysfsOptions = {}): number {
   writeTreeDir(fs, `${root}/proc/device-tree`, tree);
   fs.writeFileSync(`${root}/proc/cpuinfo`, CPUINFO);
+  // lsslot/drmgr take their lock in /var/lock, as powerpc-utils does
+  fs.mkdirSync(`${root}/var/lock`, { recursive: true });
   return writeSysfs(fs, root, l, opts);
 }

@@ -8,6 +8,7 @@ import { kernfsOrder } from '../dt/kernfs-order.js';
 import { Level, type Say } from './say.js';
 import { getProperty, getUintProperty, ofNode, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
 import { strtoul } from './getopt.js';
+import { MAX_EXPANDED_LMBS } from '../decode/dynamic-memory-v2.js';
 
 export const DRCONF_PATH = '/ibm,dynamic-reconfiguration-memory';
 const MEMORY = '/sys/devices/system/memory';
@@ -93,7 +94,11 @@ interface Ctx {
   readInt: (path: string) => number | undefined;
 }
 
+/** sections listed per LMB at most (see getMemScns) */
+const MAX_SECTIONS_PER_LMB = 1024;
+
 /** get_mem_scns(): sections of LMB i, and whether every existing block is removable */
+
 function getMemScns(ctx: Ctx, l: CLmbList, i: number): void {
   let removable = true;
   const bs = ctx.blockSize;
@@ -115,6 +120,8 @@ function getMemScns(ctx: Ctx, l: CLmbList, i: number): void {
       if (!r) removable = false;
     }
     found.push(n);
+    // block_size_bytes "1" would list 2^28 sections per LMB (V8 aborts growing the array); real LMBs span <= 256 blocks
+    if (found.length >= MAX_SECTIONS_PER_LMB) break;
     if (exact) {
       if (sizeN < bsN) break;
       sizeN -= bsN;
@@ -175,6 +182,11 @@ function dynamicReconfigLmbs(ctx: Ctx, allowV2: boolean): CLmbList | undefined {
     const n = Math.min(be32(v2, 0), Math.floor((v2.length - 4) / 24));
     let total = 0;
     for (let s = 0, o = 4; s < n; s++, o += 24) total += be32(v2, o);
+    // a corrupt seq_lmbs (up to 2^32 per set) must not allocate gigabytes: report it like a missing property
+    if (total > MAX_EXPANDED_LMBS) {
+      ctx.say.say(Level.ERROR, `ibm,dynamic-memory-v2 describes ${total} LMBs (more than ${MAX_EXPANDED_LMBS}); not reading it\n`);
+      return undefined;
+    }
     l = new CLmbList(true, total);
     for (let s = 0, o = 4; s < n; s++, o += 24) {
       const seq = be32(v2, o);
