@@ -2,6 +2,8 @@
 // hex, undefined fields dropped, typed arrays as plain arrays. Indented down to
 // `depth` levels, one compact line per value below that: 262,144 LMBs stay one
 // line each (greppable, ~4x smaller than fully indented).
+import { ByteSink } from './byte-sink.js';
+
 export function toJsonText(doc: unknown, depth = 2): string {
   return `${format(doc, 0, depth)}\n`;
 }
@@ -20,9 +22,15 @@ function replacer(_key: string, value: unknown): unknown {
  * rest of `lmbs --json` together.
  */
 export class PlainJsonArray<T> {
+  /**
+   * `writeItem`, when given, must write exactly the UTF-8 bytes of
+   * JSON.stringify(toPlain(item)): the streamed writer then uses it for
+   * one-line elements (no intermediate object or string).
+   */
   constructor(
     readonly items: readonly T[],
     readonly toPlain: (item: T) => unknown,
+    readonly writeItem?: (item: T, sink: ByteSink) => void,
   ) {}
   toJSON(): unknown[] {
     return this.items.map(this.toPlain);
@@ -30,27 +38,21 @@ export class PlainJsonArray<T> {
 }
 
 /**
- * toJsonText, streamed: the same bytes, handed to `write` in ~1 MB pieces, so
- * the whole document never exists as one string (RSS at 262,144 LMBs).
+ * toJsonText, streamed: the same bytes, UTF-8 encoded and handed to `write` in
+ * ~1 MB chunks, so the whole document never exists as one string (RSS at
+ * 262,144 LMBs). Pieces are encoded straight into the chunk: joining many
+ * small strings first flattens rope strings and cost more than serialising.
+ * Every chunk is a fresh buffer: a writer may keep it (a pipe that is full).
  */
-export function writeJsonText(doc: unknown, write: (s: string) => void, depth = 2): void {
-  let buf: string[] = [];
-  let size = 0;
-  const emit = (s: string) => {
-    buf.push(s);
-    size += s.length;
-    if (size >= 1 << 20) {
-      write(buf.join(''));
-      buf = [];
-      size = 0;
-    }
-  };
-  stream(doc, 0, depth, emit);
-  emit('\n');
-  if (buf.length > 0) write(buf.join(''));
+export function writeJsonText(doc: unknown, write: (chunk: Uint8Array) => void, depth = 2): void {
+  const sink = new ByteSink(write);
+  stream(doc, 0, depth, sink);
+  sink.text('\n');
+  sink.flush();
 }
 
-function stream(value: unknown, level: number, depth: number, emit: (s: string) => void): void {
+function stream(value: unknown, level: number, depth: number, sink: ByteSink): void {
+  const emit = (s: string) => sink.text(s);
   const v = value instanceof PlainJsonArray ? value : replacer('', value);
   const pad = '  '.repeat(level + 1);
   const end = '  '.repeat(level);
@@ -58,12 +60,17 @@ function stream(value: unknown, level: number, depth: number, emit: (s: string) 
     if (v.items.length === 0) return emit('[]');
     if (level >= depth) return emit(JSON.stringify(v.toJSON()));
     emit('[\n');
-    const { items, toPlain } = v;
-    if (level + 1 >= depth) for (let i = 0; i < items.length; i++) emit(`${i === 0 ? '' : ',\n'}${pad}${JSON.stringify(toPlain(items[i]!))}`);
+    const { items, toPlain, writeItem } = v;
+    if (level + 1 >= depth)
+      for (let i = 0; i < items.length; i++) {
+        emit(i === 0 ? pad : `,\n${pad}`);
+        if (writeItem) writeItem(items[i]!, sink);
+        else emit(JSON.stringify(toPlain(items[i]!)));
+      }
     else
       for (let i = 0; i < items.length; i++) {
         emit(i === 0 ? pad : `,\n${pad}`);
-        stream(toPlain(items[i]!), level + 1, depth, emit);
+        stream(toPlain(items[i]!), level + 1, depth, sink);
       }
     return emit(`\n${end}]`);
   }
@@ -73,7 +80,7 @@ function stream(value: unknown, level: number, depth: number, emit: (s: string) 
     emit('[\n');
     v.forEach((x, i) => {
       emit(i === 0 ? pad : `,\n${pad}`);
-      stream(x, level + 1, depth, emit);
+      stream(x, level + 1, depth, sink);
     });
     return emit(`\n${end}]`);
   }
@@ -82,16 +89,18 @@ function stream(value: unknown, level: number, depth: number, emit: (s: string) 
   emit('{\n');
   entries.forEach(([k, x], i) => {
     emit(`${i === 0 ? '' : ',\n'}${pad}${JSON.stringify(k)}: `);
-    stream(x, level + 1, depth, emit);
+    stream(x, level + 1, depth, sink);
   });
   emit(`\n${end}}`);
 }
 
 function format(value: unknown, level: number, depth: number): string {
   if (value instanceof PlainJsonArray) {
-    const parts: string[] = [];
-    stream(value, level, depth, (s) => parts.push(s));
-    return parts.join('');
+    const parts: Uint8Array[] = [];
+    const sink = new ByteSink((c) => parts.push(c));
+    stream(value, level, depth, sink);
+    sink.flush();
+    return Buffer.concat(parts).toString('utf8');
   }
   const v = replacer('', value);
   if (level >= depth || v === null || typeof v !== 'object' || typeof (v as { toJSON?: unknown }).toJSON === 'function') {

@@ -7,6 +7,7 @@ import { lmbFlagsText } from '../decode/lmb-flags.js';
 import type { ColorName } from './color.js';
 import { formatSize, hexOf, hexPad } from './hex.js';
 import { hex64, PlainJsonArray } from './json.js';
+import { writeLmbJson } from './lmb-json-bytes.js';
 import { sourceJson } from './source-json.js';
 import { renderTable, type Column } from './table.js';
 
@@ -146,7 +147,7 @@ export function lmbsJsonDoc(source: Source, table: LmbTable, body: { lmbs?: read
     blockSize: hex64(table.blockSize),
     numa: table.numa,
     ...(body.summary ? { summary: body.summary.map(sum), total: sum(totalOf(body.summary)) } : {}),
-    ...(body.lmbs ? { lmbs: new PlainJsonArray(body.lmbs, lmbJson) } : {}),
+    ...(body.lmbs ? { lmbs: new PlainJsonArray(body.lmbs, lmbJson, writeLmbJson) } : {}),
     findings: [...source.findings, ...table.findings],
   };
 }
