@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
-import { nodeIo } from '../dist/io.js';
+// dist/cli.bundle.mjs is lib/ as one module (npm run build): faster start-up than dist/cli.js
+import { main, nodeIo } from '../dist/cli.bundle.mjs';
 
 // `drscope lmbs | head` must end quietly, not with an EPIPE stack trace.
 process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
