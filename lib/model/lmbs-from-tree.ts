@@ -120,9 +120,15 @@ function buildDrconfLmbs(
       associativity = arrays && aa < arrays.arrays.length ? arrays.arrays[aa] : undefined;
       assocCache.set(aa, associativity);
     }
+    const address = a.base[k]!;
+    const named = flags & LmbFlag.DRC_INVALID ? undefined : names.get(drc);
+    const covering = ranges.length > 0 ? rangeCovering(ranges, address, size === 0n ? 1n : size) : undefined;
+    // every field in the literal, always in this order: one object shape for
+    // all LMBs (no property added later, so no transition or property store)
     const lmb: Lmb = {
       drcIndex: drc,
-      address: a.base[k]!,
+      name: named?.name,
+      address,
       size,
       aaIndex: aa,
       flags,
@@ -130,18 +136,13 @@ function buildDrconfLmbs(
       unknownFlags: unknown,
       assigned: (flags & LmbFlag.ASSIGNED) !== 0,
       node: drconfNid(numa, aa, flags),
+      associativity: associativity && !aiInvalid ? associativity : undefined,
       origin: d.format === 'v2' ? { kind: 'v2', set: a.set![k]!, position: a.position![k]! } : { kind: 'v1', entry: k },
+      blocks: undefined,
+      blockIndexes: undefined,
+      memoryNode: covering ? { path: covering.node.path, node: covering.nid } : undefined,
+      reservedCell: a.reserved ? a.reserved[k]! : undefined,
     };
-    if (!(flags & LmbFlag.DRC_INVALID)) {
-      const e = names.get(drc);
-      if (e) lmb.name = e.name;
-    }
-    if (associativity && !aiInvalid) lmb.associativity = associativity;
-    if (a.reserved) lmb.reservedCell = a.reserved[k]!;
-    if (ranges.length > 0) {
-      const r = rangeCovering(ranges, lmb.address, size === 0n ? 1n : size);
-      if (r) lmb.memoryNode = { path: r.node.path, node: r.nid };
-    }
     out[k] = lmb;
   }
   if (badAa.length > 0) {

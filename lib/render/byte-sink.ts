@@ -14,20 +14,20 @@ export class ByteSink {
     private readonly out: (chunk: Uint8Array) => void,
     private readonly chunkSize = 1 << 20,
   ) {
-    this.buf = new Uint8Array(chunkSize);
+    this.buf = Buffer.allocUnsafe(chunkSize);
   }
 
   /** room for n more bytes in the current chunk */
   reserve(n: number): void {
     if (this.off + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = new Uint8Array(n);
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
   }
 
   flush(): void {
     if (this.off === 0) return;
     this.out(this.buf.subarray(0, this.off));
-    this.buf = new Uint8Array(this.chunkSize);
+    this.buf = Buffer.allocUnsafe(this.chunkSize);
     this.off = 0;
   }
 
@@ -35,6 +35,12 @@ export class ByteSink {
   bytes(b: Uint8Array): void {
     const buf = this.buf;
     let o = this.off;
+    // a native copy pays off above a few dozen bytes; below, the call costs more than the loop
+    if (b.length > 32) {
+      buf.set(b, o);
+      this.off = o + b.length;
+      return;
+    }
     for (let i = 0; i < b.length; i++) buf[o++] = b[i]!;
     this.off = o;
   }
