@@ -76,7 +76,7 @@ describe('ByteSink', () => {
   it('text keeps non-ASCII and crosses chunk boundaries; every chunk is a fresh buffer', () => {
     const parts: Uint8Array[] = [];
     const copies: Uint8Array[] = [];
-    const s = new ByteSink((c) => { parts.push(c); copies.push(Uint8Array.from(c)); }, 8);
+    const s = new ByteSink((c) => { parts.push(c); copies.push(Buffer.from(c)); }, 8);
     const t = 'abc€😀défghijklmnop';
     s.text(t);
     s.text(t);
