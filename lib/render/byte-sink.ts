@@ -5,6 +5,12 @@
 
 const HEX = new TextEncoder().encode('0123456789abcdef');
 
+/** uninitialised memory as a plain Uint8Array (not a Buffer: one element kind for every copy loop) */
+function alloc(n: number): Uint8Array {
+  const b = Buffer.allocUnsafe(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
 export class ByteSink {
   private buf: Uint8Array;
   private off = 0;
@@ -14,20 +20,20 @@ export class ByteSink {
     private readonly out: (chunk: Uint8Array) => void,
     private readonly chunkSize = 1 << 20,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    this.buf = alloc(chunkSize);
   }
 
   /** room for n more bytes in the current chunk */
   reserve(n: number): void {
     if (this.off + n <= this.buf.length) return;
     this.flush();
-    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    if (n > this.buf.length) this.buf = alloc(n);
   }
 
   flush(): void {
     if (this.off === 0) return;
     this.out(this.buf.subarray(0, this.off));
-    this.buf = Buffer.allocUnsafe(this.chunkSize);
+    this.buf = alloc(this.chunkSize);
     this.off = 0;
   }
 
