@@ -18,8 +18,27 @@ Exit status: 0 ok (no differences / no findings), 1 differences or findings
 
 Environment: NO_COLOR disables colour; FORCE_COLOR forces it.`;
 
-export async function main(argv: string[], io: Io): Promise<number> {
-  const debug = argv.includes('--debug');
+/**
+ * yargs turns a positional "-" (stdin) into "" and drops it from variadic
+ * positionals, so "-" is swapped for this token before parsing and back after.
+ * Pass-through commands (lsslot, drmgr) get their words untouched.
+ */
+const DASH = '\u0000-';
+const PASS_THROUGH = new Set(['lsslot', 'drmgr']);
+
+function protectDash(argv: string[]): string[] {
+  const name = argv.find((a) => commands.some((c) => c.command.split(' ')[0] === a));
+  return name !== undefined && PASS_THROUGH.has(name) ? argv : argv.map((a) => (a === '-' ? DASH : a));
+}
+
+function restoreDash(args: Record<string, unknown>): Record<string, unknown> {
+  const back = (v: unknown): unknown => (v === DASH ? '-' : Array.isArray(v) ? v.map(back) : v);
+  return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, back(v)]));
+}
+
+export async function main(argvIn: string[], io: Io): Promise<number> {
+  const debug = argvIn.includes('--debug');
+  const argv = protectDash(argvIn);
   let exitCode: number = ExitCode.OK;
   const out = (s: string) => io.stdout.write(s);
   try {
@@ -49,7 +68,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         (b) => def.builder(b),
         async (args) => {
           const ctx = { io, debug, color: useColor(io, args.color as boolean | undefined) };
-          exitCode = await def.run(args as Record<string, unknown>, ctx);
+          exitCode = await def.run(restoreDash(args as Record<string, unknown>), ctx);
         },
       );
     }

@@ -20,7 +20,7 @@ export const auditCommand: CommandDef = {
     y
       .positional('sources', { type: 'string', array: true, describe: `sources oldest first (paths, "${LIVE}"); default: the live system (or --root) with its boot-time FDT as the earlier snapshot` })
       .option('fail-on', { type: 'string', choices: LEVELS, default: 'warning', describe: 'exit 1 when a finding is at or above this severity' })
-      .option('ignore', { type: 'string', array: true, describe: 'drop findings with this code (repeatable)' })
+      .option('ignore', { type: 'string', requiresArg: true, describe: 'drop findings with this code (repeatable, or comma-separated)' })
       .option('boot', { type: 'boolean', default: true, describe: 'use boot-time FDTs as the earliest snapshot (--no-boot: do not)' })
       .option('verbose', { alias: 'v', type: 'boolean', describe: 'explain each finding code' })
       .option('list-codes', { type: 'boolean', describe: 'print every finding code with its severity and meaning, then exit' })
@@ -42,7 +42,8 @@ export const auditCommand: CommandDef = {
     if (specs.length === 0) specs.push(LIVE);
     if (specs.some((s) => s.startsWith('boot:'))) throw new UsageError('audit uses boot-time FDTs by itself; name the sources only (use --no-boot to leave them out)');
     if (specs.filter((s) => s === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
-    const ignore = ((args.ignore as string[] | undefined) ?? []).map(String);
+    // one value per --ignore (an array option would swallow the sources after it)
+    const ignore = [args.ignore ?? []].flat().flatMap((c) => String(c).split(',')).map((c) => c.trim()).filter((c) => c !== '');
     for (const code of ignore) if (!(code in catalogue)) io.stderr.write(`drscope: warning: --ignore ${code}: not a known finding code (see --list-codes)\n`);
     const sources = [];
     for (const s of specs) sources.push(await loadSide(parseSide(s), root, io));

@@ -26,13 +26,16 @@ export const diffCommand: CommandDef = {
     if (beforeText === '') throw new UsageError('diff needs a source to compare');
     const b = parseSide(beforeText);
     const a = parseSide(typeof args.after === 'string' && args.after !== '' ? args.after : LIVE);
+    if (b.spec === '-' && a.spec === '-') throw new UsageError('standard input ("-") can be read only once');
+    const maxRuns = args.maxRuns;
+    if (maxRuns !== undefined && (typeof maxRuns !== 'number' || !Number.isInteger(maxRuns) || maxRuns < 0)) throw new UsageError(`--max-runs ${String(args['max-runs'] ?? maxRuns)}: not a whole number >= 0`);
     const srcB = await loadSide(b, root, io);
     const srcA = b.spec === a.spec && b.spec !== '-' ? srcB : await loadSide(a, root, io);
     const before = sideSnapshot(b, srcB);
     const after = sideSnapshot(a, srcA);
     const r = diffSnapshots(before, after);
     if (args.json) io.stdout.write(toJsonText(diffJson(r, before, after)));
-    else io.stdout.write(renderDiffText(r, before, after, { color: ctx.color, ...(typeof args.maxRuns === 'number' ? { maxRuns: args.maxRuns } : {}) }));
+    else io.stdout.write(renderDiffText(r, before, after, { color: ctx.color, ...(typeof maxRuns === 'number' ? { maxRuns } : {}) }));
     return diffIsEmpty(r) ? 0 : 1;
   },
 };

@@ -1,4 +1,5 @@
 // drscope diff / drscope audit through the CLI: output, --json schema, exit codes.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli.js';
 import { runMain } from '../helpers/run.js';
@@ -97,5 +98,59 @@ describe('drscope audit', () => {
 
   it('exit 3 for a missing source', async () => {
     expect((await runMain(main, ['audit', 'missing.tar.gz'])).code).toBe(3);
+  });
+});
+
+describe('"-" (stdin) and option parsing in diff and audit', () => {
+  const read = (p: string) => new Uint8Array(readFileSync(p));
+
+  it('diff reads "-" on either side', async () => {
+    const a = `${S}/00-boot.tar.gz`;
+    const b = `${S}/01-after-add-dimm1-1G-node1.tar.gz`;
+    const want = await runMain(main, ['diff', a, b, '--json']);
+    const left = await runMain(main, ['diff', '-', b, '--json'], { stdin: read(a) });
+    const right = await runMain(main, ['diff', a, '-', '--json'], { stdin: read(b) });
+    expect(left.code).toBe(1);
+    expect(right.code).toBe(1);
+    const lmbs = (r: { stdout: string }) => JSON.parse(r.stdout).lmbs;
+    expect(lmbs(left)).toEqual(lmbs(want));
+    expect(lmbs(right)).toEqual(lmbs(want));
+    expect(JSON.parse(left.stdout).before.label).toBe('-');
+  });
+
+  it('diff - - is a usage error (stdin is read once)', async () => {
+    const r = await runMain(main, ['diff', '-', '-'], { stdin: read(`${S}/00-boot.tar.gz`) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/read only once/);
+  });
+
+  it('audit keeps "-" among its sources, in place', async () => {
+    const files = ['00-boot', '01-after-add-dimm1-1G-node1', '02-after-add-dimm2-512M-node0'].map((f) => `${S}/${f}.tar.gz`);
+    const r = await runMain(main, ['audit', files[0]!, '-', files[2]!, '--json', '--no-boot'], { stdin: read(files[1]!) });
+    const j = JSON.parse(r.stdout);
+    expect(j.snapshots.map((s: { label: string }) => s.label)).toEqual([files[0], '-', files[2]]);
+  });
+
+  it('--ignore takes one code and leaves the sources after it alone', async () => {
+    const files = ['00-boot', '01-after-lpm', '02-after-add-dimm1-512M-node0'].map((f) => `samples/real-lpm-form2/${f}.tar.gz`);
+    const all = await runMain(main, ['audit', ...files, '--json']);
+    expect(JSON.parse(all.stdout).findings.map((f: { code: string }) => f.code)).toContain('kernel-overwrite');
+    for (const argv of [['--ignore', 'kernel-overwrite', ...files], ['--ignore=kernel-overwrite', ...files], [...files, '--ignore', 'node-mismatch,kernel-overwrite']]) {
+      const r = await runMain(main, ['audit', ...argv, '--json']);
+      expect(r.stderr).toBe('');
+      const j = JSON.parse(r.stdout);
+      expect(j.snapshots.filter((s: { origin: string }) => s.origin === 'tree').map((s: { label: string }) => s.label)).toEqual(files);
+      expect(j.findings.map((f: { code: string }) => f.code)).not.toContain('kernel-overwrite');
+    }
+  });
+
+  it('--max-runs must be a whole number >= 0', async () => {
+    for (const bad of ['abc', '-1', '1.5']) {
+      const r = await runMain(main, ['diff', `${S}/00-boot.tar.gz`, `${S}/01-after-add-dimm1-1G-node1.tar.gz`, `--max-runs=${bad}`]);
+      expect(r.code, bad).toBe(2);
+      expect(r.stderr).toMatch(/--max-runs/);
+    }
+    const ok = await runMain(main, ['diff', `${S}/00-boot.tar.gz`, `${S}/01-after-add-dimm1-1G-node1.tar.gz`, '--max-runs', '0']);
+    expect(ok.code).toBe(1);
   });
 });
