@@ -4,12 +4,12 @@
 import { lparLmbs, lparTree, type LmbFormat } from '../bench/lpar-tree.js';
 import { diffSnapshots, type Snapshot } from '../lib/diff/diff.js';
 import { auditSnapshots } from '../lib/audit/audit.js';
-import { lmbTableFromTree } from '../lib/model/lmbs-from-tree.js';
+import { lmbColumnsFromTree } from '../lib/model/lmbs-from-tree.js';
 
 function snapOf(label: string, n: number, format: LmbFormat, mutate?: { fraction: number; seed: number }): Snapshot {
   const l = lparLmbs({ lmbs: n, format, nodes: 4, ...(mutate ? { mutate } : {}) });
   const tree = lparTree(l, format);
-  return { label, tree, table: lmbTableFromTree(tree), origin: 'tree' };
+  return { label, tree, table: lmbColumnsFromTree(tree), origin: 'tree' };
 }
 
 for (const format of ['v1', 'v2'] as const) {

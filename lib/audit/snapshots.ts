@@ -4,7 +4,7 @@
 import { walk, type DtTree } from '../dt/tree.js';
 import type { Source } from '../dt/source.js';
 import type { Snapshot } from '../diff/diff.js';
-import { lmbTableFromTree } from '../model/lmbs-from-tree.js';
+import { lmbColumnsFromTree } from '../model/lmbs-from-tree.js';
 
 export interface SnapshotOptions {
   /** use boot FDTs as snapshots (default true) */
@@ -12,14 +12,14 @@ export interface SnapshotOptions {
 }
 
 export function snapshotFromSource(source: Source): Snapshot {
-  const s: Snapshot = { label: source.label, tree: source.tree, table: lmbTableFromTree(source.tree, source.files), origin: 'tree', source };
+  const s: Snapshot = { label: source.label, tree: source.tree, table: lmbColumnsFromTree(source.tree, source.files), origin: 'tree', source };
   if (source.bootTree) s.bootId = treeHash(source.bootTree);
   return s;
 }
 
 export function bootSnapshot(source: Source): Snapshot | undefined {
   if (!source.bootTree) return undefined;
-  return { label: `${source.label} (boot FDT)`, tree: source.bootTree, table: lmbTableFromTree(source.bootTree), origin: 'boot-fdt', bootId: treeHash(source.bootTree), source };
+  return { label: `${source.label} (boot FDT)`, tree: source.bootTree, table: lmbColumnsFromTree(source.bootTree), origin: 'boot-fdt', bootId: treeHash(source.bootTree), source };
 }
 
 export function snapshotsFromSources(sources: readonly Source[], opts: SnapshotOptions = {}): Snapshot[] {

@@ -5,7 +5,8 @@ import { bytesEqual, getNode } from '../dt/tree.js';
 import type { Snapshot } from '../diff/diff.js';
 import { diffLmbs, type LmbDelta } from '../diff/lmb-diff.js';
 import { diffNuma, onlyAppended, type NumaDiff } from '../diff/numa-diff.js';
-import { drconfLmbs, type DrconfLmbs } from '../model/drconf.js';
+import type { DrconfLmbs } from '../model/drconf.js';
+import { blocksListed } from '../model/lmb-columns.js';
 
 export interface Evidence {
   /** stable key: "dlpar", "lookup-appended", "lookup-changed", ... */
@@ -32,11 +33,10 @@ export interface Step {
 }
 
 const DRCONF = '/ibm,dynamic-reconfiguration-memory';
-const rawCache = new WeakMap<Snapshot, DrconfLmbs | undefined>();
 
+/** the drconf properties as decoded (v2 sets, v1 reserved cells): the table keeps what it was built from */
 export function rawDrconf(s: Snapshot): DrconfLmbs | undefined {
-  if (!rawCache.has(s)) rawCache.set(s, drconfLmbs(s.tree));
-  return rawCache.get(s);
+  return s.table.drconf;
 }
 
 /** v2 sets in the kernel's canonical form: no two adjacent sets with equal (aa, flags) */
@@ -68,9 +68,7 @@ function lmbPropBytes(s: Snapshot): Uint8Array | undefined {
  */
 export function isDlpar(d: LmbDelta, from: Snapshot, to: Snapshot): boolean {
   if (d.kind !== 'changed' || !d.changes.some((c) => c.field === 'assigned')) return false;
-  const b = from.table.lmbs[d.beforeIndex!]!;
-  const a = to.table.lmbs[d.afterIndex!]!;
-  if (b.blocks === undefined || a.blocks === undefined) return true;
+  if (!blocksListed(from.table, d.beforeIndex!) || !blocksListed(to.table, d.afterIndex!)) return true;
   return d.changes.some((c) => c.field === 'sysfsBlock');
 }
 

@@ -2,7 +2,7 @@
 // NUMA description, DRC lists, every other property).
 import type { Source } from '../dt/source.js';
 import type { DtTree } from '../dt/tree.js';
-import type { LmbTable } from '../model/lmb.js';
+import type { LmbColumnTable } from '../model/lmb-columns.js';
 import { DRC_PROPS, diffDrcLists, type DrcListDiff } from './drc-diff.js';
 import { diffLmbs, type LmbDelta } from './lmb-diff.js';
 import { diffNuma, type NumaDiff } from './numa-diff.js';
@@ -12,7 +12,8 @@ import { diffTrees, type PropChange } from './tree-diff.js';
 export interface Snapshot {
   label: string;
   tree: DtTree;
-  table: LmbTable;
+  /** column-wise (lmbColumnsFromTree): no object per LMB; table.lmb(k) builds one */
+  table: LmbColumnTable;
   /** "tree": a source's live tree; "boot-fdt": a source's /sys/firmware/fdt */
   origin: 'tree' | 'boot-fdt';
   /** identity of the boot this snapshot belongs to (hash of the boot FDT), when known */
@@ -44,7 +45,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): DiffResult {
   const b = before.table;
   const a = after.table;
   const r: DiffResult = {
-    lmbCount: { before: b.lmbs.length, after: a.lmbs.length },
+    lmbCount: { before: b.count, after: a.count },
     lmbs: diffLmbs(b, a),
     numa: diffNuma(b.numa, a.numa),
     drc: diffDrcLists(before.tree, after.tree),

@@ -2,7 +2,8 @@
 // pair, every field that differs (address, aa index, node as each side's lookup
 // arrays imply it, assignment, each other flag bit, sysfs block and its node).
 import { lmbFlagNames } from '../decode/lmb-flags.js';
-import { LmbFlag, type Lmb, type LmbTable } from '../model/lmb.js';
+import { LmbFlag } from '../model/lmb.js';
+import { aaAt, addressWords, BLOCKS_UNLISTED, NO_NODE, nodeAt, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
 import { matchLmbs } from './match.js';
 
 export type LmbField = 'drcIndex' | 'address' | 'size' | 'aaIndex' | 'node' | 'assigned' | 'flag' | 'sysfsBlock' | 'sysfsNode';
@@ -20,64 +21,105 @@ export interface LmbDelta {
   drcIndex: number;
   address: bigint;
   size: bigint;
-  /** indexes into before.lmbs / after.lmbs */
+  /** indexes into the before / after tables */
   beforeIndex?: number;
   afterIndex?: number;
   changes: LmbFieldChange[];
 }
 
 /** Deltas in after order (changed + added), then removed ones in before order. */
-export function diffLmbs(before: LmbTable, after: LmbTable): LmbDelta[] {
-  const m = matchLmbs(before.lmbs, after.lmbs);
+export function diffLmbs(before: LmbColumnTable, after: LmbColumnTable): LmbDelta[] {
+  const m = matchLmbs(before, after);
   const out: LmbDelta[] = [];
   const pairByAfter = m.beforeOfAfter;
-  for (let ai = 0; ai < after.lmbs.length; ai++) {
-    const a = after.lmbs[ai]!;
+  const cmp = new PairCompare(before, after);
+  for (let ai = 0; ai < after.count; ai++) {
     const bi = pairByAfter[ai]!;
     if (bi < 0) {
-      out.push({ kind: 'added', drcIndex: a.drcIndex, address: a.address, size: a.size, afterIndex: ai, changes: [] });
+      out.push({ kind: 'added', drcIndex: after.drc[ai]!, address: after.address[ai]!, size: sizeAt(after, ai), afterIndex: ai, changes: [] });
       continue;
     }
-    const changes = lmbChanges(before.lmbs[bi]!, a);
-    if (changes.length) out.push({ kind: 'changed', drcIndex: a.drcIndex, address: a.address, size: a.size, beforeIndex: bi, afterIndex: ai, changes });
+    if (cmp.same(bi, ai)) continue;
+    const changes = lmbChanges(before, bi, after, ai);
+    if (changes.length) out.push({ kind: 'changed', drcIndex: after.drc[ai]!, address: after.address[ai]!, size: sizeAt(after, ai), beforeIndex: bi, afterIndex: ai, changes });
   }
-  for (const bi of m.removed) {
-    const b = before.lmbs[bi]!;
-    out.push({ kind: 'removed', drcIndex: b.drcIndex, address: b.address, size: b.size, beforeIndex: bi, changes: [] });
-  }
+  for (const bi of m.removed) out.push({ kind: 'removed', drcIndex: before.drc[bi]!, address: before.address[bi]!, size: sizeAt(before, bi), beforeIndex: bi, changes: [] });
   return out;
 }
 
-export function lmbChanges(b: Lmb, a: Lmb): LmbFieldChange[] {
+/** Equal in every column lmbChanges() looks at: nothing to report, nothing allocated (most pairs). */
+class PairCompare {
+  private readonly bWords: Uint32Array;
+  private readonly aWords: Uint32Array;
+  private readonly sizesEqual: boolean;
+  private readonly blocks: boolean;
+  constructor(
+    private readonly b: LmbColumnTable,
+    private readonly a: LmbColumnTable,
+  ) {
+    this.bWords = addressWords(b);
+    this.aWords = addressWords(a);
+    this.sizesEqual = b.size !== null && b.size === a.size;
+    this.blocks = b.block !== null && a.block !== null;
+  }
+  same(bi: number, ai: number): boolean {
+    const { b, a } = this;
+    if (b.flags[bi] !== a.flags[ai] || b.drc[bi] !== a.drc[ai] || b.node[bi] !== a.node[ai]) return false;
+    if (this.bWords[2 * bi] !== this.aWords[2 * ai] || this.bWords[2 * bi + 1] !== this.aWords[2 * ai + 1]) return false;
+    if (!this.sizesEqual || b.aa === null || a.aa === null || b.aa[bi] !== a.aa[ai]) return false;
+    if (this.blocks) {
+      const x = b.block![bi]!;
+      const y = a.block![ai]!;
+      // lmbChanges compares presence and, when both have one, the first block's node
+      if (x !== BLOCKS_UNLISTED && y !== BLOCKS_UNLISTED && x !== y) return false;
+    }
+    return true;
+  }
+}
+
+/** every field of before[bi] -> after[ai] that differs, in a fixed order */
+export function lmbChanges(B: LmbColumnTable, bi: number, A: LmbColumnTable, ai: number): LmbFieldChange[] {
   const c: LmbFieldChange[] = [];
-  if (b.assigned !== a.assigned) c.push({ field: 'assigned', before: b.assigned, after: a.assigned });
-  const bothDrcInvalid = (b.flags & a.flags & LmbFlag.DRC_INVALID) !== 0;
+  const bFlags = B.flags[bi]!;
+  const aFlags = A.flags[ai]!;
+  const bAssigned = (bFlags & LmbFlag.ASSIGNED) !== 0;
+  const aAssigned = (aFlags & LmbFlag.ASSIGNED) !== 0;
+  if (bAssigned !== aAssigned) c.push({ field: 'assigned', before: bAssigned, after: aAssigned });
+  const bothDrcInvalid = (bFlags & aFlags & LmbFlag.DRC_INVALID) !== 0;
   // a DRC_INVALID LMB's index is not a real DRC (v2 expansion numbers them 0,1,2...)
-  if (b.drcIndex !== a.drcIndex && !bothDrcInvalid) c.push({ field: 'drcIndex', before: b.drcIndex, after: a.drcIndex });
-  if (b.address !== a.address) c.push({ field: 'address', before: b.address, after: a.address });
-  if (b.size !== a.size) c.push({ field: 'size', before: b.size, after: a.size });
-  if (b.aaIndex !== a.aaIndex) c.push({ field: 'aaIndex', before: b.aaIndex, after: a.aaIndex });
-  if (b.node !== a.node) c.push({ field: 'node', before: b.node, after: a.node });
-  const diffBits = (b.flags ^ a.flags) & ~LmbFlag.ASSIGNED;
+  if (B.drc[bi] !== A.drc[ai] && !bothDrcInvalid) c.push({ field: 'drcIndex', before: B.drc[bi]!, after: A.drc[ai]! });
+  const bAddr = B.address[bi]!;
+  const aAddr = A.address[ai]!;
+  if (bAddr !== aAddr) c.push({ field: 'address', before: bAddr, after: aAddr });
+  const bSize = sizeAt(B, bi);
+  const aSize = sizeAt(A, ai);
+  if (bSize !== aSize) c.push({ field: 'size', before: bSize, after: aSize });
+  const bAa = aaAt(B, bi);
+  const aAa = aaAt(A, ai);
+  if (bAa !== aAa) c.push({ field: 'aaIndex', before: bAa, after: aAa });
+  if (B.node[bi] !== A.node[ai]) c.push({ field: 'node', before: nodeAt(B, bi), after: nodeAt(A, ai) });
+  const diffBits = (bFlags ^ aFlags) & ~LmbFlag.ASSIGNED;
   if (diffBits) {
     const named = lmbFlagNames(diffBits);
-    for (const name of named) c.push({ field: 'flag', flag: name, before: (b.flags & LmbFlag[name]) !== 0, after: (a.flags & LmbFlag[name]) !== 0 });
+    for (const name of named) c.push({ field: 'flag', flag: name, before: (bFlags & LmbFlag[name]) !== 0, after: (aFlags & LmbFlag[name]) !== 0 });
     let unknown = diffBits;
     for (const name of named) unknown &= ~LmbFlag[name];
     for (let bit = 1; unknown; bit = (bit << 1) >>> 0) {
       if (unknown & bit) {
-        c.push({ field: 'flag', flag: `0x${bit.toString(16)}`, before: (b.flags & bit) !== 0, after: (a.flags & bit) !== 0 });
+        c.push({ field: 'flag', flag: `0x${bit.toString(16)}`, before: (bFlags & bit) !== 0, after: (aFlags & bit) !== 0 });
         unknown &= ~bit;
       }
     }
   }
-  if (b.blocks !== undefined && a.blocks !== undefined) {
-    const bp = b.blocks.length > 0;
-    const ap = a.blocks.length > 0;
+  const bBlock = B.block === null ? BLOCKS_UNLISTED : B.block[bi]!;
+  const aBlock = A.block === null ? BLOCKS_UNLISTED : A.block[ai]!;
+  if (bBlock !== BLOCKS_UNLISTED && aBlock !== BLOCKS_UNLISTED) {
+    const bp = bBlock >= NO_NODE;
+    const ap = aBlock >= NO_NODE;
     if (bp !== ap) c.push({ field: 'sysfsBlock', before: bp, after: ap });
     else if (bp && ap) {
-      const bn = b.blocks[0]!.node;
-      const an = a.blocks[0]!.node;
+      const bn = bBlock === NO_NODE ? null : bBlock;
+      const an = aBlock === NO_NODE ? null : aBlock;
       if (bn !== an) c.push({ field: 'sysfsNode', before: bn, after: an });
     }
   }

@@ -2,8 +2,9 @@
 // drmgr use), never by position or v2 set. LMBs whose DRC index is not a real DRC
 // (QEMU's boot RAM: DRC_INVALID, drc 0 repeated in v1, 0,1,2... in an expanded v2
 // set) are paired by address instead, so a v1 <-> v2 change does not show them as
-// removed and added.
-import { LmbFlag, type Lmb } from '../model/lmb.js';
+// removed and added. Works on the columns (no object per LMB).
+import { LmbFlag } from '../model/lmb.js';
+import type { LmbColumnTable } from '../model/lmb-columns.js';
 
 export interface LmbMatch {
   /** before index paired with each after index, -1 when none */
@@ -14,47 +15,48 @@ export interface LmbMatch {
   added: number[];
 }
 
-function drcUsable(l: Lmb): boolean {
-  return (l.flags & LmbFlag.DRC_INVALID) === 0;
-}
-
 /** DRC indexes of the usable LMBs strictly increasing (PowerVM and QEMU tables are) */
-function increasing(lmbs: readonly Lmb[]): boolean {
+function increasing(t: LmbColumnTable): boolean {
+  const { drc, flags } = t;
   let prev = -1;
-  for (const l of lmbs) {
-    if (!drcUsable(l)) continue;
-    if (l.drcIndex <= prev) return false;
-    prev = l.drcIndex;
+  for (let k = 0; k < t.count; k++) {
+    if (flags[k]! & LmbFlag.DRC_INVALID) continue;
+    if (drc[k]! <= prev) return false;
+    prev = drc[k]!;
   }
   return true;
 }
 
-export function matchLmbs(before: readonly Lmb[], after: readonly Lmb[]): LmbMatch {
-  const bTaken = new Uint8Array(before.length);
-  const beforeOfAfter = new Int32Array(after.length).fill(-1);
+export function matchLmbs(before: LmbColumnTable, after: LmbColumnTable): LmbMatch {
+  const nb = before.count;
+  const na = after.count;
+  const bTaken = new Uint8Array(nb);
+  const beforeOfAfter = new Int32Array(na).fill(-1);
   const link = (bi: number, ai: number) => {
     bTaken[bi] = 1;
     beforeOfAfter[ai] = bi;
   };
+  const bDrc = before.drc;
+  const aDrc = after.drc;
+  const bFlags = before.flags;
+  const aFlags = after.flags;
 
   // pass 1: DRC index, when it occurs exactly once on both sides and is a real DRC there
   if (increasing(before) && increasing(after)) {
     // the common case: a linear merge join, no hashing (262,144 LMBs in a few ms)
     let i = 0;
     let j = 0;
-    while (i < before.length && j < after.length) {
-      const b = before[i]!;
-      const a = after[j]!;
-      if (!drcUsable(b)) i++;
-      else if (!drcUsable(a)) j++;
-      else if (b.drcIndex === a.drcIndex) link(i++, j++);
-      else if (b.drcIndex < a.drcIndex) i++;
+    while (i < nb && j < na) {
+      if (bFlags[i]! & LmbFlag.DRC_INVALID) i++;
+      else if (aFlags[j]! & LmbFlag.DRC_INVALID) j++;
+      else if (bDrc[i] === aDrc[j]) link(i++, j++);
+      else if (bDrc[i]! < aDrc[j]!) i++;
       else j++;
     }
   } else {
     // DRC indexes are >= 0x80000000: as int32 they stay V8 small integers
-    const bByDrc = uniqueIndex(before, (l) => (drcUsable(l) ? l.drcIndex | 0 : undefined));
-    const aByDrc = uniqueIndex(after, (l) => (drcUsable(l) ? l.drcIndex | 0 : undefined));
+    const bByDrc = uniqueDrcIndex(before);
+    const aByDrc = uniqueDrcIndex(after);
     for (const [drc, ai] of aByDrc) {
       const bi = bByDrc.get(drc);
       if (ai >= 0 && bi !== undefined && bi >= 0) link(bi, ai);
@@ -63,11 +65,11 @@ export function matchLmbs(before: readonly Lmb[], after: readonly Lmb[]): LmbMat
   // pass 2: address, among what is left (unique on both sides)
   const restB: number[] = [];
   const restA: number[] = [];
-  for (let i = 0; i < before.length; i++) if (!bTaken[i]) restB.push(i);
-  for (let i = 0; i < after.length; i++) if (beforeOfAfter[i]! < 0) restA.push(i);
+  for (let i = 0; i < nb; i++) if (!bTaken[i]) restB.push(i);
+  for (let i = 0; i < na; i++) if (beforeOfAfter[i]! < 0) restA.push(i);
   if (restB.length && restA.length) {
-    const bByAddr = uniqueIndexOf(before, restB, (l) => l.address);
-    const aByAddr = uniqueIndexOf(after, restA, (l) => l.address);
+    const bByAddr = uniqueAddressIndex(before, restB);
+    const aByAddr = uniqueAddressIndex(after, restA);
     for (const [addr, ai] of aByAddr) {
       const bi = bByAddr.get(addr);
       if (ai >= 0 && bi !== undefined && bi >= 0) link(bi, ai);
@@ -76,39 +78,39 @@ export function matchLmbs(before: readonly Lmb[], after: readonly Lmb[]): LmbMat
     const queue = new Map<number, number[]>();
     for (const i of restB) {
       if (bTaken[i]) continue;
-      const d = before[i]!.drcIndex | 0;
+      const d = bDrc[i]! | 0;
       let q = queue.get(d);
       if (!q) queue.set(d, (q = []));
       q.push(i);
     }
     for (const i of restA) {
       if (beforeOfAfter[i]! >= 0) continue;
-      const bi = queue.get(after[i]!.drcIndex | 0)?.shift();
+      const bi = queue.get(aDrc[i]! | 0)?.shift();
       if (bi !== undefined) link(bi, i);
     }
   }
   const added: number[] = [];
-  for (let i = 0; i < after.length; i++) if (beforeOfAfter[i]! < 0) added.push(i);
+  for (let i = 0; i < na; i++) if (beforeOfAfter[i]! < 0) added.push(i);
   const removed: number[] = [];
-  for (let i = 0; i < before.length; i++) if (!bTaken[i]) removed.push(i);
+  for (let i = 0; i < nb; i++) if (!bTaken[i]) removed.push(i);
   return { beforeOfAfter, removed, added };
 }
 
-/** key -> index when the key occurs once, -1 when it repeats */
-function uniqueIndex<K>(lmbs: readonly Lmb[], key: (l: Lmb) => K | undefined): Map<K, number> {
-  const m = new Map<K, number>();
-  for (let i = 0; i < lmbs.length; i++) {
-    const k = key(lmbs[i]!);
-    if (k === undefined) continue;
+/** drc (as int32) -> index when the DRC index occurs once among the usable LMBs, -1 when it repeats */
+function uniqueDrcIndex(t: LmbColumnTable): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < t.count; i++) {
+    if (t.flags[i]! & LmbFlag.DRC_INVALID) continue;
+    const k = t.drc[i]! | 0;
     m.set(k, m.has(k) ? -1 : i);
   }
   return m;
 }
 
-function uniqueIndexOf<K>(lmbs: readonly Lmb[], which: readonly number[], key: (l: Lmb) => K): Map<K, number> {
-  const m = new Map<K, number>();
+function uniqueAddressIndex(t: LmbColumnTable, which: readonly number[]): Map<bigint, number> {
+  const m = new Map<bigint, number>();
   for (const i of which) {
-    const k = key(lmbs[i]!);
+    const k = t.address[i]!;
     m.set(k, m.has(k) ? -1 : i);
   }
   return m;

@@ -19,6 +19,8 @@ export interface SysfsMemory {
   has(index: number): boolean;
   /** the block, with the details asked for; undefined when absent */
   block(index: number): MemoryBlock | undefined;
+  /** block(index)?.node without building the block record */
+  nodeOf?(index: number): number | null | undefined;
   findings: Finding[];
 }
 
@@ -73,6 +75,16 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
     return null;
   };
 
+  const nodeCache = new Map<number, number | null>();
+  const nodeOfBlock = (index: number): number | null => {
+    if (!perBlockNode) return nodeOf.get(index) ?? null;
+    const b = cache.get(index);
+    if (b) return b.node;
+    let n = nodeCache.get(index);
+    if (n === undefined) nodeCache.set(index, (n = nodeFromBlockDir(index)));
+    return n;
+  };
+
   const attr = (index: number, name: string): string | undefined => readText(files, `${MEMORY_DIR}/memory${index}/${name}`)?.trim();
 
   return {
@@ -80,11 +92,12 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
     indexes,
     findings,
     has: (index) => present.has(index),
+    nodeOf: (index) => (present.has(index) ? nodeOfBlock(index) : undefined),
     block(index) {
       if (!present.has(index)) return undefined;
       let b = cache.get(index);
       if (b) return b;
-      const node = perBlockNode ? nodeFromBlockDir(index) : (nodeOf.get(index) ?? null);
+      const node = nodeOfBlock(index);
       b = { index, node };
       // per-block files are read on first use only: a --summary or a filtered
       // listing of 131,072 blocks must not open 131,072 state files

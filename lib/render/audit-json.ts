@@ -1,6 +1,7 @@
 // `drscope audit --json` (schemaVersion 1): snapshots, steps, findings.
 import type { AuditResult } from '../audit/audit.js';
 import type { Finding } from '../model/finding.js';
+import { assignedCount } from '../model/lmb-columns.js';
 
 function drc(n: number): string {
   return `0x${n.toString(16)}`;
@@ -18,7 +19,7 @@ export function auditJson(r: AuditResult, failOn: string, exitCode: number): Rec
     command: 'audit',
     failOn,
     exitCode,
-    snapshots: r.snapshots.map((s, i) => ({ index: i, label: s.label, origin: s.origin, format: s.table.format, lmbCount: s.table.lmbs.length, assigned: s.table.lmbs.filter((l) => l.assigned).length, bootId: s.bootId ?? null })),
+    snapshots: r.snapshots.map((s, i) => ({ index: i, label: s.label, origin: s.origin, format: s.table.format, lmbCount: s.table.count, assigned: assignedCount(s.table), bootId: s.bootId ?? null })),
     steps: r.steps.map((st) => ({
       index: st.index,
       from: st.index - 1,

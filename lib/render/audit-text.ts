@@ -5,6 +5,7 @@ import { catalogue } from '../audit/catalogue.js';
 import type { Step } from '../audit/steps.js';
 import { drcRuns } from '../audit/types.js';
 import type { Finding, SeverityName } from '../model/finding.js';
+import { assignedCount } from '../model/lmb-columns.js';
 import { paint, type ColorName } from './color.js';
 
 const SEV_COLOR: Record<SeverityName, ColorName> = { error: 'red', warning: 'yellow', info: 'cyan' };
@@ -25,7 +26,7 @@ export function renderAuditText(r: AuditResult, opts: { color: boolean; verbose?
   const c = opts.color;
   const out: string[] = [];
   out.push(paint(c, 'bold', `history: ${r.snapshots.length} snapshot(s)`));
-  r.snapshots.forEach((s, i) => out.push(`  [${i}] ${s.label}${s.origin === 'boot-fdt' ? '' : ''} — ${s.table.format}, ${s.table.lmbs.length} LMBs, ${s.table.lmbs.filter((l) => l.assigned).length} assigned`));
+  r.snapshots.forEach((s, i) => out.push(`  [${i}] ${s.label}${s.origin === 'boot-fdt' ? '' : ''} — ${s.table.format}, ${s.table.count} LMBs, ${assignedCount(s.table)} assigned`));
   for (const st of r.steps) out.push(`  [${st.index - 1}] → [${st.index}]: ${stepText(st)}`);
   out.push('');
   if (r.findings.length === 0) out.push('no findings');

@@ -14,13 +14,13 @@ function lmbBrief(l: Lmb): Record<string, unknown> {
 }
 
 function side(s: Snapshot): Record<string, unknown> {
-  return { label: s.label, origin: s.origin, format: s.table.format, bothFormats: s.table.bothFormats, lmbCount: s.table.lmbs.length, lmbSize: s.table.lmbSize };
+  return { label: s.label, origin: s.origin, format: s.table.format, bothFormats: s.table.bothFormats, lmbCount: s.table.count, lmbSize: s.table.lmbSize };
 }
 
 function delta(d: LmbDelta, before: Snapshot, after: Snapshot): Record<string, unknown> {
   const base: Record<string, unknown> = { kind: d.kind, drcIndex: drc(d.drcIndex), address: d.address, size: d.size };
-  if (d.kind === 'added') return { ...base, after: lmbBrief(after.table.lmbs[d.afterIndex!]!) };
-  if (d.kind === 'removed') return { ...base, before: lmbBrief(before.table.lmbs[d.beforeIndex!]!) };
+  if (d.kind === 'added') return { ...base, after: lmbBrief(after.table.lmb(d.afterIndex!)) };
+  if (d.kind === 'removed') return { ...base, before: lmbBrief(before.table.lmb(d.beforeIndex!)) };
   return {
     ...base,
     changes: d.changes.map((c) => ({

@@ -49,11 +49,11 @@ export function changeText(c: LmbFieldChange): string {
 
 function deltaText(d: LmbDelta, before: Snapshot, after: Snapshot): string {
   if (d.kind === 'added') {
-    const l = after.table.lmbs[d.afterIndex!]!;
+    const l = after.table.lmb(d.afterIndex!);
     return `new entry (address 0x${l.address.toString(16)}, aa ${val(l.aaIndex)}, node ${val(l.node)}, flags ${lmbFlagsText(l.flags)})`;
   }
   if (d.kind === 'removed') {
-    const l = before.table.lmbs[d.beforeIndex!]!;
+    const l = before.table.lmb(d.beforeIndex!);
     return `entry gone (address 0x${l.address.toString(16)}, aa ${val(l.aaIndex)}, node ${val(l.node)}, flags ${lmbFlagsText(l.flags)})`;
   }
   return d.changes.map(changeText).join(', ');
@@ -61,7 +61,7 @@ function deltaText(d: LmbDelta, before: Snapshot, after: Snapshot): string {
 
 function sideText(s: Snapshot): string {
   const t = s.table;
-  return `${s.label} (${t.format}${t.bothFormats ? '+v2' : ''}, ${t.lmbs.length} LMBs${t.lmbSize ? `, LMB size ${formatSize(t.lmbSize)}` : ''})`;
+  return `${s.label} (${t.format}${t.bothFormats ? '+v2' : ''}, ${t.count} LMBs${t.lmbSize ? `, LMB size ${formatSize(t.lmbSize)}` : ''})`;
 }
 
 function cells(a: readonly number[]): string {

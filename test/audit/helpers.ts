@@ -1,11 +1,11 @@
 // Synthetic snapshots for diff/audit tests: a small pseries tree (drconf node,
 // lookup arrays, reference points, vec5 form bit) plus an optional sysfs view,
-// run through the real model (lmbTableFromTree) so tests see what commands see.
+// run through the real model (lmbColumnsFromTree) so tests see what commands see.
 import type { Snapshot } from '../../lib/diff/diff.js';
 import { memFileView, type MemEntry } from '../../lib/dt/file-view.js';
 import { ensureNode, newTree, type DtTree } from '../../lib/dt/tree.js';
 import { encodeLookupArrays, encodeV1, encodeV2 } from '../../lib/model/kernel-rewrite.js';
-import { lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
+import { lmbColumnsFromTree } from '../../lib/model/lmbs-from-tree.js';
 import type { LmbArrays } from '../../lib/decode/lmb-arrays.js';
 
 export const LMB = 0x10000000n;
@@ -118,7 +118,7 @@ function sysfsView(blocks: Record<number, number>) {
 export function snap(spec: SynSpec): Snapshot {
   const tree = synTree(spec);
   const files = spec.sysfs ? sysfsView(spec.sysfs) : undefined;
-  const s: Snapshot = { label: spec.label, tree, table: lmbTableFromTree(tree, files), origin: spec.origin ?? 'tree' };
+  const s: Snapshot = { label: spec.label, tree, table: lmbColumnsFromTree(tree, files), origin: spec.origin ?? 'tree' };
   if (spec.bootId) s.bootId = spec.bootId;
   return s;
 }

@@ -2,6 +2,8 @@
 // property (kernel.md 3.4). Informational: a DLPAR rewrite is legitimate.
 import type { Finding } from '../../model/finding.js';
 import { LmbFlag } from '../../model/lmb.js';
+import type { LmbColumnTable } from '../../model/lmb-columns.js';
+import { drcLookup } from '../drc-lookup.js';
 import { zeroedReserved } from '../steps.js';
 import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
@@ -38,12 +40,24 @@ export const fingerprintCheck: AuditCheck = {
     // since a hypervisor update may legitimately write either bit alone
     const first = ctx.snapshots[0];
     const last = [...ctx.snapshots].reverse().find((s) => s.table.format === 'v1' || s.table.format === 'v2');
-    const firmwareBoth = first !== undefined && first.table.lmbs.some((l) => (l.flags & DIMM) === DIMM && !(l.flags & LmbFlag.RESERVED));
+    const firmwareBoth = first !== undefined && someLmb(first.table, (f) => (f & DIMM) === DIMM && !(f & LmbFlag.RESERVED));
     if (first && last && last !== first && firmwareBoth) {
-      const atBoot = new Map<number, number>();
-      for (const l of first.table.lmbs) if (!atBoot.has(l.drcIndex)) atBoot.set(l.drcIndex, l.flags);
-      const added = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.ASSIGNED && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID)) && !((atBoot.get(l.drcIndex) ?? 0) & LmbFlag.ASSIGNED)).map((l) => l.drcIndex);
-      const removed = last.table.lmbs.filter((l) => (l.flags & DIMM) === LmbFlag.HOTREMOVABLE && ((atBoot.get(l.drcIndex) ?? 0) & DIMM) === DIMM).map((l) => l.drcIndex);
+      // flags at boot of a DRC index (its first LMB), 0 when the boot table has none
+      const atBoot = drcLookup(first.table);
+      const bootFlags = (drc: number, hint: number) => {
+        const r = atBoot.rowOf(drc, hint);
+        return r < 0 ? 0 : first.table.flags[r]!;
+      };
+      const t = last.table;
+      const added: number[] = [];
+      const removed: number[] = [];
+      for (let k = 0; k < t.count; k++) {
+        const f = t.flags[k]!;
+        if ((f & DIMM) === LmbFlag.ASSIGNED && !(f & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID)) && !(bootFlags(t.drc[k]!, k) & LmbFlag.ASSIGNED)) added.push(t.drc[k]!);
+      }
+      for (let k = 0; k < t.count; k++) {
+        if ((t.flags[k]! & DIMM) === LmbFlag.HOTREMOVABLE && (bootFlags(t.drc[k]!, k) & DIMM) === DIMM) removed.push(t.drc[k]!);
+      }
       if (added.length || removed.length) {
         out.push({
           code: 'rewrite-assigned-without-hotremovable',
@@ -59,3 +73,7 @@ export const fingerprintCheck: AuditCheck = {
   },
 };
 
+function someLmb(t: LmbColumnTable, test: (flags: number) => boolean): boolean {
+  for (let k = 0; k < t.count; k++) if (test(t.flags[k]!)) return true;
+  return false;
+}

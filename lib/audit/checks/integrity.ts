@@ -4,7 +4,8 @@
 // unknown flag bits, both formats...) passed through with their own codes.
 import type { Snapshot } from '../../diff/diff.js';
 import type { Finding } from '../../model/finding.js';
-import { LmbFlag, type Lmb } from '../../model/lmb.js';
+import { LmbFlag } from '../../model/lmb.js';
+import { addressNumber, addressWords, anyBlocksListed, blocksListed, hasBlock, sizeAt } from '../../model/lmb-columns.js';
 import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
 const MAX_LMBS = 64;
@@ -33,57 +34,72 @@ export function checkSnapshot(s: Snapshot): Finding[] {
   const t = s.table;
   if (t.format !== 'v1' && t.format !== 'v2') return [];
   const out: Finding[] = [];
-  const lmbs = t.lmbs;
+  const n = t.count;
+  const { drc, flags } = t;
 
   // duplicates: nothing to hash when the DRC indexes are strictly increasing (they are in
   // firmware tables); int32 keys otherwise, so they stay V8 small integers
   const dup: number[] = [];
   let prev = -1;
   let increasing = true;
-  for (const l of lmbs) {
-    if (l.flags & LmbFlag.DRC_INVALID) continue;
-    if (l.drcIndex <= prev) increasing = false;
-    prev = l.drcIndex;
+  for (let k = 0; k < n; k++) {
+    if (flags[k]! & LmbFlag.DRC_INVALID) continue;
+    if (drc[k]! <= prev) increasing = false;
+    prev = drc[k]!;
   }
   if (!increasing) {
     const byDrc = new Map<number, number>();
-    for (const l of lmbs) {
-      if (l.flags & LmbFlag.DRC_INVALID) continue;
-      const n = (byDrc.get(l.drcIndex | 0) ?? 0) + 1;
-      byDrc.set(l.drcIndex | 0, n);
-      if (n === 2) dup.push(l.drcIndex);
+    for (let k = 0; k < n; k++) {
+      if (flags[k]! & LmbFlag.DRC_INVALID) continue;
+      const c = (byDrc.get(drc[k]! | 0) ?? 0) + 1;
+      byDrc.set(drc[k]! | 0, c);
+      if (c === 2) dup.push(drc[k]!);
     }
   }
   if (dup.length) out.push(mk('duplicate-drc-index', 'error', dup, `${dup.length} DRC index(es) are used by more than one LMB (${drcRuns(dup)}); DLPAR by index reaches only the first`));
 
   // overlaps, in address order; doubles (exact below 2^53 = 8 PiB) avoid a bigint per LMB
-  const addr = new Float64Array(lmbs.length);
-  const size = new Float64Array(lmbs.length);
+  const words = addressWords(t);
+  const addr = new Float64Array(n);
+  const size = new Float64Array(n);
   let sorted = true;
-  for (let k = 0; k < lmbs.length; k++) {
-    addr[k] = Number(lmbs[k]!.address);
-    size[k] = Number(lmbs[k]!.size);
+  for (let k = 0; k < n; k++) {
+    addr[k] = addressNumber(words, k);
+    size[k] = Number(sizeAt(t, k));
     if (k > 0 && addr[k]! < addr[k - 1]!) sorted = false;
   }
-  const order = Array.from({ length: lmbs.length }, (_, i) => i);
-  if (!sorted) order.sort((a, b) => addr[a]! - addr[b]!);
   const overlap: number[] = [];
-  for (let k = 1; k < order.length; k++) {
-    const p = order[k - 1]!;
-    const c = order[k]!;
-    if (size[p]! > 0 && addr[c]! < addr[p]! + size[p]!) overlap.push(lmbs[c]!.drcIndex);
+  if (sorted) {
+    for (let k = 1; k < n; k++) if (size[k - 1]! > 0 && addr[k]! < addr[k - 1]! + size[k - 1]!) overlap.push(drc[k]!);
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => addr[a]! - addr[b]!);
+    for (let k = 1; k < n; k++) {
+      const p = order[k - 1]!;
+      const c = order[k]!;
+      if (size[p]! > 0 && addr[c]! < addr[p]! + size[p]!) overlap.push(drc[c]!);
+    }
   }
   if (overlap.length) out.push(mk('overlapping-lmbs', 'error', overlap, `${overlap.length} LMB(s) overlap the address range of the LMB before them (${drcRuns(overlap)})`));
 
   const arrays = t.numa.lookupArrays?.count ?? 0;
-  const aiInvalid = lmbs.filter((l) => l.flags & LmbFlag.AI_INVALID && l.aaIndex !== null && l.aaIndex !== 0xffffffff && l.aaIndex < arrays).map((l) => l.drcIndex);
+  const aiInvalid: number[] = [];
+  if (t.aa) {
+    const aa = t.aa;
+    for (let k = 0; k < n; k++) if (flags[k]! & LmbFlag.AI_INVALID && aa[k] !== 0xffffffff && aa[k]! < arrays) aiInvalid.push(drc[k]!);
+  }
   if (aiInvalid.length) out.push(mk('ai-invalid-with-index', 'warning', aiInvalid, `${aiInvalid.length} LMB(s) have AI_INVALID set but an aa index inside the lookup arrays (${drcRuns(aiInvalid)}); Linux gives them no node`));
 
-  if (s.origin === 'tree' && lmbs.some((l) => l.blocks !== undefined)) {
-    const owned = (l: Lmb) => l.assigned && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID));
-    const noBlock = lmbs.filter((l) => owned(l) && l.blocks !== undefined && l.blocks.length === 0).map((l) => l.drcIndex);
+  if (s.origin === 'tree' && anyBlocksListed(t)) {
+    const noBlock: number[] = [];
+    const stray: number[] = [];
+    for (let k = 0; k < n; k++) {
+      const f = flags[k]!;
+      const owned = (f & LmbFlag.ASSIGNED) !== 0 && !(f & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID));
+      if (owned && blocksListed(t, k) && !hasBlock(t, k)) noBlock.push(drc[k]!);
+      if (!(f & LmbFlag.ASSIGNED) && !(f & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID)) && hasBlock(t, k)) stray.push(drc[k]!);
+    }
     if (noBlock.length) out.push(mk('assigned-without-block', 'warning', noBlock, `${noBlock.length} ASSIGNED LMB(s) have no sysfs memory block (${drcRuns(noBlock)}): a snapshot taken mid-DLPAR, or a DLPAR that failed half-way`));
-    const stray = lmbs.filter((l) => !l.assigned && !(l.flags & (LmbFlag.RESERVED | LmbFlag.DRC_INVALID)) && (l.blocks?.length ?? 0) > 0).map((l) => l.drcIndex);
     if (stray.length) out.push(mk('block-without-lmb', 'warning', stray, `${stray.length} LMB(s) not marked ASSIGNED have a sysfs memory block (${drcRuns(stray)}): Linux has memory the device tree does not give to the partition`));
   }
   return out;

@@ -6,39 +6,87 @@
 // interval with a DLPAR, an LMB the DLPAR did not touch can change only if the kernel
 // wrote a stale value (or, when an LPM falls in the same interval, because a 5.15+
 // kernel kept the hypervisor's value).
-import { LmbFlag, type Lmb } from '../../model/lmb.js';
+import { LmbFlag } from '../../model/lmb.js';
+import { aaAt, nodeAt, sizeAt, type LmbColumnTable } from '../../model/lmb-columns.js';
 import type { Finding } from '../../model/finding.js';
 import { groupRuns, type LmbDelta } from '../../diff/lmb-diff.js';
 import type { Snapshot } from '../../diff/diff.js';
+import { drcLookup, type DrcLookup } from '../drc-lookup.js';
 import { zeroedReserved, type Step } from '../steps.js';
 import { drcRange, drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
 type Confidence = 'certain' | 'likely' | 'possible';
-interface KernelValue {
-  aa: number | null;
-  flags: number;
-}
 
 const NOT_ASSIGNED = ~LmbFlag.ASSIGNED;
+/** aa index of an LMB without one (legacy memory@ LMBs: aaIndex null) in the kernel's aa column */
+const NO_AA = -1;
+
+function aaValue(t: LmbColumnTable, k: number): number {
+  return t.aa === null ? NO_AA : t.aa[k]!;
+}
 
 /**
+ * What the kernel's table holds: aa index and flags per DRC index, column-wise (copied
+ * from the snapshot it starts from, plus DRC indexes that snapshot lacks).
+ *
  * The kernel's identity of an LMB is its drc_index (drmem_update_lmbs matches on it), even
  * when firmware flags it DRC_INVALID (a hypervisor may set that bit after an LPM, and the
  * kernel writes its own flags back). QEMU's boot-RAM LMBs repeat drc 0 in v1; they never
- * change, so keeping the first is harmless. int32: DRC indexes >= 0x80000000 would be heap
- * numbers as Map keys (slow at 262k).
+ * change, so keeping the first is harmless.
  */
-function keyOf(l: Lmb): number | undefined {
-  return l.drcIndex | 0;
-}
+class KernelTable {
+  private readonly rows: DrcLookup;
+  private readonly n: number;
+  private readonly aa: Float64Array;
+  private readonly flags: Uint32Array;
+  /** int32 DRC index -> slot (>= n) of a DRC index the starting snapshot did not have */
+  private readonly extraSlot = new Map<number, number>();
+  private readonly extraAa: number[] = [];
+  private readonly extraFlags: number[] = [];
 
-function tableOf(s: Snapshot): Map<number, KernelValue> {
-  const m = new Map<number, KernelValue>();
-  for (const l of s.table.lmbs) {
-    const k = keyOf(l);
-    if (k !== undefined && !m.has(k)) m.set(k, { aa: l.aaIndex, flags: l.flags });
+  constructor(t: LmbColumnTable) {
+    this.rows = drcLookup(t);
+    this.n = t.count;
+    this.aa = t.aa === null ? new Float64Array(t.count).fill(NO_AA) : Float64Array.from(t.aa);
+    this.flags = t.flags.slice();
   }
-  return m;
+
+  /** slot of a DRC index, -1 when the kernel's table has none; `hint`: the row it likely has */
+  slot(drc: number, hint: number): number {
+    const r = this.rows.rowOf(drc, hint);
+    if (r >= 0) return r;
+    return this.extraSlot.get(drc | 0) ?? -1;
+  }
+
+  aaAt(slot: number): number {
+    return slot < this.n ? this.aa[slot]! : this.extraAa[slot - this.n]!;
+  }
+
+  flagsAt(slot: number): number {
+    return slot < this.n ? this.flags[slot]! : this.extraFlags[slot - this.n]!;
+  }
+
+  set(drc: number, hint: number, aa: number, flags: number): void {
+    let s = this.slot(drc, hint);
+    if (s < 0) {
+      s = this.n + this.extraAa.length;
+      this.extraSlot.set(drc | 0, s);
+      this.extraAa.push(aa);
+      this.extraFlags.push(flags);
+    } else if (s < this.n) {
+      this.aa[s] = aa;
+      this.flags[s] = flags;
+    } else {
+      this.extraAa[s - this.n] = aa;
+      this.extraFlags[s - this.n] = flags;
+    }
+  }
+
+  /** LMB k of t holds exactly the kernel's aa index and flags */
+  matches(t: LmbColumnTable, k: number): boolean {
+    const s = this.slot(t.drc[k]!, k);
+    return s >= 0 && this.aaAt(s) === aaValue(t, k) && this.flagsAt(s) === t.flags[k]!;
+  }
 }
 
 export const kernelOverwriteCheck: AuditCheck = {
@@ -49,13 +97,13 @@ export const kernelOverwriteCheck: AuditCheck = {
     const first = ctx.snapshots[0];
     if (!first) return out;
     // what the kernel's table holds, as far as the history tells
-    let kernel = tableOf(first);
+    let kernel = new KernelTable(first.table);
     let kernelFromBoot = first.origin === 'boot-fdt';
     // the lookup arrays of the kernel's baseline: a migration back restores them, a kernel rewrite does not
     let baselineArrays = arraysKey(first);
     for (const step of ctx.steps) {
       if (step.reboot) {
-        kernel = tableOf(step.to);
+        kernel = new KernelTable(step.to.table);
         kernelFromBoot = true;
         baselineArrays = arraysKey(step.to);
         continue;
@@ -71,18 +119,21 @@ export const kernelOverwriteCheck: AuditCheck = {
           l.push(d);
         };
         const dlparred = new Set([...step.added, ...step.removed].map((x) => x | 0));
+        const from = step.from.table;
+        const to = step.to.table;
         for (const d of candidates(step, dlparred)) {
-          const after = step.to.table.lmbs[d.afterIndex!]!;
-          const k = keyOf(after);
-          const kv = k === undefined ? undefined : kernel.get(k);
-          const dl = k !== undefined && dlparred.has(k);
+          const ai = d.afterIndex!;
+          const bi = d.beforeIndex!;
+          const drc = to.drc[ai]!;
+          const kv = kernel.slot(drc, ai);
+          const dl = dlparred.has(drc | 0);
           // a DLPAR'd LMB legitimately gets a fresh aa index and ASSIGNED: compare its other flag bits only
           const mask = dl ? NOT_ASSIGNED : 0xffffffff;
-          const before = step.from.table.lmbs[d.beforeIndex!]!;
+          const afterAa = aaValue(to, ai);
           // the aa index is the kernel's stale one (before 5.15) or the hypervisor's it kept
           // (5.15+ drmem_update_lmbs copies aa indexes, never flags); flags are always the kernel's
-          const aaOk = dl || kv?.aa === after.aaIndex || before.aaIndex === after.aaIndex;
-          const reverted = kv !== undefined && aaOk && ((kv.flags & mask) >>> 0) === ((after.flags & mask) >>> 0);
+          const aaOk = dl || (kv >= 0 && kernel.aaAt(kv) === afterAa) || aaValue(from, bi) === afterAa;
+          const reverted = kv >= 0 && aaOk && ((kernel.flagsAt(kv) & mask) >>> 0) === ((to.flags[ai]! & mask) >>> 0);
           if (!dlpar) {
             // rewrite seen only through a fingerprint (e.g. add+remove of one LMB)
             if (reverted && lpm.length === 0) add('likely', d);
@@ -98,28 +149,23 @@ export const kernelOverwriteCheck: AuditCheck = {
         // a DLPAR interval with no hypervisor sign where nothing untouched changed although
         // the DT held values the kernel's table did not: the kernel keeps the hypervisor's
         // values (5.15+ drmem_update_lmbs), so follow the tree from here on
-        if (dlpar && lpm.length === 0 && !byConf.size && differsFromKernel(step.from, kernel)) kernel = tableOf(step.to);
+        if (dlpar && lpm.length === 0 && !byConf.size && differsFromKernel(step.from.table, kernel)) kernel = new KernelTable(step.to.table);
         const zeroed = zeroedReserved(step);
         if (zeroed.length) out.push(reservedFinding(step, zeroed));
       } else if (step.other.length && lpm.length === 0) {
         // no DLPAR visible (an add and a remove of the same LMB leave no trace) yet every
         // change is a return to exactly what the kernel's table holds: the kernel rewrote,
         // unless the partition migrated back (then the lookup arrays came back too)
-        const back = step.other.filter((d) => {
-          const a = step.to.table.lmbs[d.afterIndex!]!;
-          const k = keyOf(a);
-          const kv = k === undefined ? undefined : kernel.get(k);
-          return kv !== undefined && kv.aa === a.aaIndex && kv.flags === a.flags;
-        });
+        const back = step.other.filter((d) => kernel.matches(step.to.table, d.afterIndex!));
         if (back.length === step.other.length) out.push(finding(step, arraysKey(step.to) === baselineArrays ? 'possible' : 'likely', back, kernelFromBoot, NO_DLPAR_WHY));
       }
       // DLPAR'd LMBs: the kernel set these values itself
       const done = new Set([...step.added, ...step.removed].map((x) => x | 0));
       for (const d of step.lmbs) {
         if (d.kind !== 'changed') continue;
-        const l = step.to.table.lmbs[d.afterIndex!]!;
-        const k = keyOf(l);
-        if (k !== undefined && done.has(k)) kernel.set(k, { aa: l.aaIndex, flags: l.flags });
+        const ai = d.afterIndex!;
+        const drc = step.to.table.drc[ai]!;
+        if (done.has(drc | 0)) kernel.set(drc, ai, aaValue(step.to.table, ai), step.to.table.flags[ai]!);
       }
     }
     return out;
@@ -134,10 +180,7 @@ function candidates(step: Step, dlparred: Set<number>): LmbDelta[] {
   const out: LmbDelta[] = [];
   for (const d of step.lmbs) {
     if (d.kind !== 'changed') continue;
-    const before = step.from.table.lmbs[d.beforeIndex!]!;
-    const after = step.to.table.lmbs[d.afterIndex!]!;
-    const k = keyOf(after);
-    if (k === undefined || keyOf(before) === undefined) continue;
+    const k = step.to.table.drc[d.afterIndex!]! | 0;
     const flagsChanged = d.changes.some((c) => c.field === 'flag');
     if (dlparred.has(k)) {
       if (flagsChanged) out.push(d);
@@ -158,46 +201,56 @@ function candidates(step: Step, dlparred: Set<number>): LmbDelta[] {
 function hiddenStale(step: Step): LmbDelta[] {
   const out: LmbDelta[] = [];
   const touched = new Set([...step.added, ...step.removed].map((d) => d | 0));
-  const lb = step.from.table.numa.lookupArrays;
-  const la = step.to.table.numa.lookupArrays;
-  if (!lb || !la) return out;
-  const primary = step.to.table.numa.primaryDomainIndex;
+  const from = step.from.table;
+  const to = step.to.table;
+  const lb = from.numa.lookupArrays;
+  const la = to.numa.lookupArrays;
+  if (!lb || !la || to.aa === null || from.aa === null) return out;
+  const primary = to.numa.primaryDomainIndex;
   const nodeOf = (cells: readonly number[] | undefined) => (cells && primary !== null ? cells[primary - 1] : undefined);
   const newIndex = new Map<string, number>();
   la.arrays.forEach((a, i) => {
     const key = a.join(',');
     if (!newIndex.has(key)) newIndex.set(key, i);
   });
-  const beforeByDrc = new Map<number, number>();
-  step.from.table.lmbs.forEach((l, i) => {
-    const k = keyOf(l);
-    if (k !== undefined && !beforeByDrc.has(k)) beforeByDrc.set(k, i);
-  });
-  step.to.table.lmbs.forEach((a, ai) => {
-    const k = keyOf(a);
-    if (k === undefined || touched.has(k) || a.aaIndex === null) return;
-    const bi = beforeByDrc.get(k);
-    if (bi === undefined) return;
-    const b = step.from.table.lmbs[bi]!;
-    if (b.aaIndex !== a.aaIndex) return;
-    const oldCells = lb.arrays[a.aaIndex];
-    if (oldCells === undefined) return;
-    const j = newIndex.get(oldCells.join(','));
-    const stale = j !== undefined ? j !== a.aaIndex : nodeOf(oldCells) !== nodeOf(la.arrays[a.aaIndex]);
-    if (!stale) return;
+  // per aa index K: is K possibly stale, and where the old associativity sits now (j)
+  const verdict = new Map<number, { stale: boolean; j: number | undefined }>();
+  const judge = (aa: number) => {
+    let v = verdict.get(aa);
+    if (!v) {
+      const oldCells = lb.arrays[aa];
+      if (oldCells === undefined) v = { stale: false, j: undefined };
+      else {
+        const j = newIndex.get(oldCells.join(','));
+        v = { stale: j !== undefined ? j !== aa : nodeOf(oldCells) !== nodeOf(la.arrays[aa]), j };
+      }
+      verdict.set(aa, v);
+    }
+    return v;
+  };
+  const before = drcLookup(from);
+  for (let ai = 0; ai < to.count; ai++) {
+    const drc = to.drc[ai]!;
+    if (touched.has(drc | 0)) continue;
+    const bi = before.rowOf(drc, ai);
+    if (bi < 0) continue;
+    const aa = to.aa[ai]!;
+    if (from.aa[bi] !== aa) continue;
+    const { stale, j } = judge(aa);
+    if (!stale) continue;
     out.push({
       kind: 'changed',
-      drcIndex: a.drcIndex,
-      address: a.address,
-      size: a.size,
+      drcIndex: drc,
+      address: to.address[ai]!,
+      size: sizeAt(to, ai),
       beforeIndex: bi,
       afterIndex: ai,
       changes: [
-        { field: 'aaIndex', before: b.aaIndex, after: j ?? null },
-        { field: 'node', before: b.node, after: a.node },
+        { field: 'aaIndex', before: aa, after: j ?? null },
+        { field: 'node', before: nodeAt(from, bi), after: nodeAt(to, ai) },
       ],
     });
-  });
+  }
   return out;
 }
 
@@ -206,19 +259,20 @@ function arraysKey(s: Snapshot): string {
   return la ? `${la.cellsPerArray}:${la.arrays.map((a) => a.join(',')).join(';')}` : '';
 }
 
-function differsFromKernel(s: Snapshot, kernel: Map<number, KernelValue>): boolean {
-  for (const l of s.table.lmbs) {
-    const k = keyOf(l);
-    const kv = k === undefined ? undefined : kernel.get(k);
-    if (kv && (kv.aa !== l.aaIndex || kv.flags !== l.flags)) return true;
+function differsFromKernel(t: LmbColumnTable, kernel: KernelTable): boolean {
+  for (let k = 0; k < t.count; k++) {
+    const s = kernel.slot(t.drc[k]!, k);
+    if (s >= 0 && (kernel.aaAt(s) !== aaValue(t, k) || kernel.flagsAt(s) !== t.flags[k]!)) return true;
   }
   return false;
 }
 
 function describeRun(step: Step, d: LmbDelta): Record<string, unknown> {
-  const b = step.from.table.lmbs[d.beforeIndex!]!;
-  const a = step.to.table.lmbs[d.afterIndex!]!;
-  return { aaIndexBefore: b.aaIndex, aaIndexAfter: a.aaIndex, nodeBefore: b.node, nodeAfter: a.node, flagsBefore: `0x${b.flags.toString(16)}`, flagsAfter: `0x${a.flags.toString(16)}` };
+  const b = step.from.table;
+  const a = step.to.table;
+  const bi = d.beforeIndex!;
+  const ai = d.afterIndex!;
+  return { aaIndexBefore: aaAt(b, bi), aaIndexAfter: aaAt(a, ai), nodeBefore: nodeAt(b, bi), nodeAfter: nodeAt(a, ai), flagsBefore: `0x${b.flags[bi]!.toString(16)}`, flagsAfter: `0x${a.flags[ai]!.toString(16)}` };
 }
 
 const WHY: Record<Confidence, string> = {
@@ -252,7 +306,7 @@ function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromB
     confidence === 'possible'
       ? `between ${step.from.label} and ${step.to.label} the hypervisor replaced the lookup arrays and ${what} made the kernel rewrite the LMB property; ${ds.length} LMB(s) the DLPAR did not touch kept their aa index: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `
       : `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${ds.length} LMB(s) the DLPAR did not add or remove changed: ${shown.join('; ')}${runs.length > 6 ? '; …' : ''}. `;
-  const aaChanged = confidence === 'possible' || ds.some((d) => step.from.table.lmbs[d.beforeIndex!]!.aaIndex !== step.to.table.lmbs[d.afterIndex!]!.aaIndex);
+  const aaChanged = confidence === 'possible' || ds.some((d) => aaAt(step.from.table, d.beforeIndex!) !== aaAt(step.to.table, d.afterIndex!));
   const consequence = aaChanged
     ? `The hypervisor's aa indexes for LMB ${drcRuns(lmbs)} are ${confidence === 'possible' ? 'probably ' : ''}lost from the device tree (a kernel before 5.15 keeps its boot-time aa indexes and drmem_update_dt writes them back); NUMA-aware tools (drmgr removal by node, lparnumascore) now see wrong nodes. Use a kernel with d144f4d5a8a8 (5.15+, or a backport); a reboot restores the firmware's tree.`
     : `Only flags went back: every kernel since 4.16 keeps the flags it read at boot (5.15+ copies only the aa index from the hypervisor's update), so the hypervisor's flags for LMB ${drcRuns(lmbs)} (e.g. DRC_INVALID, HOTREMOVABLE, RESERVED) are lost from the device tree and lsslot/drmgr act on the kernel's stale ones. No kernel fix exists for this; a reboot restores the firmware's tree.`;

@@ -2,27 +2,32 @@
 // of its sysfs memory block. Checked on the newest snapshot that has a sysfs view
 // (the current state); Linux never re-homes memory, so this is expected after an LPM.
 import type { Finding } from '../../model/finding.js';
+import { LmbFlag } from '../../model/lmb.js';
+import { anyBlocksListed, blockNodeAt, hasBlock, NO_NODE } from '../../model/lmb-columns.js';
 import { drcRange, drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
 export const nodeMismatchCheck: AuditCheck = {
   id: 'node-mismatch',
   codes: ['node-mismatch'],
   run(ctx: AuditContext): Finding[] {
-    const snap = [...ctx.snapshots].reverse().find((s) => s.origin === 'tree' && s.table.lmbs.some((l) => l.blocks !== undefined));
+    const snap = [...ctx.snapshots].reverse().find((s) => s.origin === 'tree' && anyBlocksListed(s.table));
     if (!snap) return [];
     // runs of consecutive LMBs with the same (dt node, sysfs node)
     const runs: Array<{ first: number; last: number; dt: number; sysfs: number; count: number }> = [];
     const lmbs: number[] = [];
-    for (const l of snap.table.lmbs) {
-      if (!l.assigned || !l.blocks?.length || l.node === null) continue;
-      const sysNode = l.blocks[0]!.node;
-      if (sysNode === null || sysNode === l.node) continue;
-      lmbs.push(l.drcIndex);
+    const t = snap.table;
+    for (let k = 0; k < t.count; k++) {
+      const node = t.node[k]!;
+      if (!(t.flags[k]! & LmbFlag.ASSIGNED) || !hasBlock(t, k) || node === NO_NODE) continue;
+      const sysNode = blockNodeAt(t, k);
+      if (sysNode === null || sysNode === node) continue;
+      const drcIndex = t.drc[k]!;
+      lmbs.push(drcIndex);
       const r = runs[runs.length - 1];
-      if (r && r.dt === l.node && r.sysfs === sysNode && l.drcIndex === r.last + 1) {
-        r.last = l.drcIndex;
+      if (r && r.dt === node && r.sysfs === sysNode && drcIndex === r.last + 1) {
+        r.last = drcIndex;
         r.count++;
-      } else runs.push({ first: l.drcIndex, last: l.drcIndex, dt: l.node, sysfs: sysNode, count: 1 });
+      } else runs.push({ first: drcIndex, last: drcIndex, dt: node, sysfs: sysNode, count: 1 });
     }
     if (!lmbs.length) return [];
     const shown = runs.slice(0, 6).map((r) => `LMB ${drcRange(r.first, r.last)}: device tree node ${r.dt}, sysfs node ${r.sysfs}`);
