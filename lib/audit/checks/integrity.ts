@@ -5,7 +5,7 @@
 import type { Snapshot } from '../../diff/diff.js';
 import type { Finding } from '../../model/finding.js';
 import { LmbFlag } from '../../model/lmb.js';
-import { addressNumber, addressWords, anyBlocksListed, blocksListed, hasBlock, sizeAt } from '../../model/lmb-columns.js';
+import { addressNumber, addressWords, anyBlocksListed, blocksListed, hasBlock } from '../../model/lmb-columns.js';
 import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
 
 const MAX_LMBS = 64;
@@ -61,23 +61,27 @@ export function checkSnapshot(s: Snapshot): Finding[] {
   // overlaps, in address order; doubles (exact below 2^53 = 8 PiB) avoid a bigint per LMB
   const words = addressWords(t);
   const addr = new Float64Array(n);
-  const size = new Float64Array(n);
   let sorted = true;
   for (let k = 0; k < n; k++) {
     addr[k] = addressNumber(words, k);
-    size[k] = Number(sizeAt(t, k));
     if (k > 0 && addr[k]! < addr[k - 1]!) sorted = false;
   }
+  // drconf LMBs all have the LMB size: one conversion, no column
+  const uniform = t.size === null ? undefined : Number(t.size);
+  const size = uniform === undefined ? Float64Array.from(t.sizes!, Number) : undefined;
   const overlap: number[] = [];
-  if (sorted) {
-    for (let k = 1; k < n; k++) if (size[k - 1]! > 0 && addr[k]! < addr[k - 1]! + size[k - 1]!) overlap.push(drc[k]!);
+  if (sorted && uniform !== undefined) {
+    if (uniform > 0) for (let k = 1; k < n; k++) if (addr[k]! < addr[k - 1]! + uniform) overlap.push(drc[k]!);
+  } else if (sorted) {
+    for (let k = 1; k < n; k++) if (size![k - 1]! > 0 && addr[k]! < addr[k - 1]! + size![k - 1]!) overlap.push(drc[k]!);
   } else {
+    const sizeOf = (k: number) => uniform ?? size![k]!;
     const order = Array.from({ length: n }, (_, i) => i);
     order.sort((a, b) => addr[a]! - addr[b]!);
     for (let k = 1; k < n; k++) {
       const p = order[k - 1]!;
       const c = order[k]!;
-      if (size[p]! > 0 && addr[c]! < addr[p]! + size[p]!) overlap.push(drc[c]!);
+      if (sizeOf(p) > 0 && addr[c]! < addr[p]! + sizeOf(p)) overlap.push(drc[c]!);
     }
   }
   if (overlap.length) out.push(mk('overlapping-lmbs', 'error', overlap, `${overlap.length} LMB(s) overlap the address range of the LMB before them (${drcRuns(overlap)})`));

@@ -111,6 +111,10 @@ export const kernelOverwriteCheck: AuditCheck = {
       const dlpar = step.kernelRewrite.some((e) => e.kind === 'dlpar');
       const rewrite = step.kernelRewrite.length > 0;
       const lpm = step.hypervisorUpdate.filter((e) => e.kind !== 'lmbs-changed-without-dlpar');
+      // int32 DRC indexes the interval's DLPAR added or removed
+      const dlparred = new Set<number>();
+      for (const x of step.added) dlparred.add(x | 0);
+      for (const x of step.removed) dlparred.add(x | 0);
       if (rewrite) {
         const byConf = new Map<Confidence, LmbDelta[]>();
         const add = (c: Confidence, d: LmbDelta) => {
@@ -118,7 +122,6 @@ export const kernelOverwriteCheck: AuditCheck = {
           if (!l) byConf.set(c, (l = []));
           l.push(d);
         };
-        const dlparred = new Set([...step.added, ...step.removed].map((x) => x | 0));
         const from = step.from.table;
         const to = step.to.table;
         for (const d of candidates(step, dlparred)) {
@@ -160,12 +163,11 @@ export const kernelOverwriteCheck: AuditCheck = {
         if (back.length === step.other.length) out.push(finding(step, arraysKey(step.to) === baselineArrays ? 'possible' : 'likely', back, kernelFromBoot, NO_DLPAR_WHY));
       }
       // DLPAR'd LMBs: the kernel set these values itself
-      const done = new Set([...step.added, ...step.removed].map((x) => x | 0));
       for (const d of step.lmbs) {
         if (d.kind !== 'changed') continue;
         const ai = d.afterIndex!;
         const drc = step.to.table.drc[ai]!;
-        if (done.has(drc | 0)) kernel.set(drc, ai, aaValue(step.to.table, ai), step.to.table.flags[ai]!);
+        if (dlparred.has(drc | 0)) kernel.set(drc, ai, aaValue(step.to.table, ai), step.to.table.flags[ai]!);
       }
     }
     return out;
@@ -284,13 +286,14 @@ const WHY: Record<Confidence, string> = {
 const NO_DLPAR_WHY = 'no DLPAR shows between the snapshots (an add and a remove of the same LMB leave none), yet every change is a return to exactly the values the kernel\'s table holds';
 
 function finding(step: Step, confidence: Confidence, ds: LmbDelta[], kernelFromBoot: boolean, why = WHY[confidence]): Finding {
-  const runs = groupRuns(ds).map((r) => {
+  const grouped = groupRuns(ds);
+  const runs = grouped.map((r) => {
     const bDesc = describeRun(step, r.first);
     const expected = confidence === 'possible' ? { expectedAaIndex: r.first.changes.find((c) => c.field === 'aaIndex')?.after ?? null } : {};
     return { first: `0x${r.first.drcIndex.toString(16)}`, last: `0x${r.last.drcIndex.toString(16)}`, count: r.count, ...bDesc, ...expected };
   });
   const lmbs = ds.map((d) => d.drcIndex);
-  const shown = groupRuns(ds)
+  const shown = grouped
     .slice(0, 6)
     .map((r) => {
       const x = describeRun(step, r.first);
