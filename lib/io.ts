@@ -46,8 +46,13 @@ export interface Io {
   stderr: Writer;
   env: Record<string, string | undefined>;
   fs: FsPort;
-  /** whole standard input, for the `-` source */
-  readStdin(): Uint8Array;
+  /**
+   * Standard input, for the `-` source. With `limit`, reading stops as soon as
+   * more than `limit` bytes have arrived and InputTooLargeError is thrown, so
+   * an endless stream (`yes | drscope lmbs -`) is never held in memory.
+   * (Callers also check the length, for ports that ignore the limit.)
+   */
+  readStdin(limit?: number): Uint8Array;
   now(): Date;
   /** program name as invoked (argv[0] of the C tools, used in their messages) */
   argv0?: string;
@@ -64,12 +69,64 @@ export function nodeIo(): Io {
     stderr: { write: (c) => void process.stderr.write(c), isTTY: Boolean(process.stderr.isTTY) },
     env: process.env,
     fs: nodeFs as unknown as FsPort,
-    readStdin: () => nodeFs.readFileSync(0),
+    readStdin: (limit) => readFdCapped(nodeFs as unknown as FsPort, 0, limit ?? Number.MAX_SAFE_INTEGER),
     now: () => new Date(),
     uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
     execPath: process.execPath,
     ...(process.argv[1] !== undefined ? { scriptPath: process.argv[1] } : {}),
   };
+}
+
+/** more than `limit` bytes arrived on a stream read with a cap (readFdCapped, Io.readStdin) */
+export class InputTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`input is larger than ${limit} bytes`);
+    this.name = 'InputTooLargeError';
+  }
+}
+
+const CHUNK = 1 << 20;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Read an open descriptor (a pipe, a terminal, a device such as /dev/zero, or
+ * a file) to its end. Throws InputTooLargeError as soon as more than `limit`
+ * bytes have arrived (what was read is dropped, so at most ~limit bytes are
+ * ever held). A non-blocking descriptor (EAGAIN) is polled.
+ */
+export function readFdCapped(fs: Pick<FsPort, 'readSync'>, fd: number, limit: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    if (total > limit) {
+      chunks.length = 0;
+      throw new InputTooLargeError(limit);
+    }
+    const buf = new Uint8Array(Math.min(CHUNK, limit + 1 - total));
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(sleeper, 0, 0, 10);
+        continue;
+      }
+      if (code === 'EOF') break; // Windows pipes
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    total += n;
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 /** A Writer that collects output, for tests and for commands composing output. */

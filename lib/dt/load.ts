@@ -1,6 +1,6 @@
 // loadSource: any source argument -> Source (dtc.c's input-format switch).
 import { FormatError, SourceError } from '../errors.js';
-import type { Io } from '../io.js';
+import { InputTooLargeError, readFdCapped, type Io } from '../io.js';
 import type { Finding } from '../model/finding.js';
 import { fsFileView, type FileView } from './file-view.js';
 import { loadBytes } from './load-bytes.js';
@@ -10,7 +10,7 @@ import type { LoadOptions, Source, SourceKind } from './source.js';
 import type { DtTree } from './tree.js';
 import { readBootFdt } from './boot-fdt.js';
 import { captureTime } from './capture-time.js';
-import { DEFAULT_ARCHIVE_LIMITS } from './decompress.js';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './decompress.js';
 import { partialTreeFindings } from './partial-tree.js';
 import { expandCaptureView } from '../capture/expand-view.js';
 
@@ -19,11 +19,24 @@ import { expandCaptureView } from '../capture/expand-view.js';
  * spec: undefined = live system (or --root), "-" = stdin, else a path to a
  * directory, archive, DTB or DTS.
  */
-export async function loadSource(spec: string | undefined, opts: LoadOptions, io: Io): Promise<Source> {
+export async function loadSource(spec: string | undefined, opts: LoadOptions, io: Io, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<Source> {
   if (spec === undefined || spec === '') {
     return opts.root !== undefined ? loadRoot(opts.root, io) : loadLive(io);
   }
-  if (spec === '-') return loadBytes(io.readStdin(), '-', opts, io);
+  const max = limits.maxOutput;
+  if (spec === '-') {
+    // a pipe has no size to check first: reading stops one byte past the cap
+    const stdinTooLarge = () => tooLarge(`standard input is larger than the ${limitText(max)} input limit (reading stopped there)`, '-');
+    let bytes: Uint8Array;
+    try {
+      bytes = io.readStdin(max);
+    } catch (e) {
+      if (e instanceof InputTooLargeError) throw stdinTooLarge();
+      throw new SourceError('SOURCE_UNREADABLE', `cannot read standard input: ${(e as { code?: string }).code ?? String(e)}`, { file: '-' });
+    }
+    if (bytes.length > max) throw stdinTooLarge();
+    return loadBytes(bytes, '-', opts, io, limits);
+  }
   let st;
   try {
     st = io.fs.statSync(spec);
@@ -37,16 +50,30 @@ export async function loadSource(spec: string | undefined, opts: LoadOptions, io
     return loadDirectory(fsFileView(io.fs, spec), spec, 'dir');
   }
   // read nothing that could not be held in memory anyway (the archive output cap)
-  if (st.isFile() && st.size > DEFAULT_ARCHIVE_LIMITS.maxOutput) {
-    throw new FormatError('ARCHIVE_TOO_LARGE', `${st.size} bytes is larger than the ${DEFAULT_ARCHIVE_LIMITS.maxOutput / 2 ** 30} GiB input limit`, { file: spec });
-  }
+  if (st.isFile() && st.size > max) throw tooLarge(`${st.size} bytes is larger than the ${limitText(max)} input limit`, spec);
+  const streamTooLarge = () => tooLarge(`larger than the ${limitText(max)} input limit (not a regular file: reading stopped there)`, spec);
   let bytes: Uint8Array;
   try {
-    bytes = io.fs.readFileSync(spec);
+    // a FIFO, a device (/dev/zero) or a process substitution has no size: read it in chunks up to the cap
+    bytes = st.isFile() ? io.fs.readFileSync(spec) : readCapped(io, spec, max);
   } catch (e) {
+    if (e instanceof InputTooLargeError) throw streamTooLarge();
     throw new SourceError('SOURCE_UNREADABLE', `cannot read: ${(e as { code?: string }).code ?? String(e)}`, { file: spec });
   }
-  return loadBytes(bytes, spec, opts, io);
+  if (bytes.length > max) throw streamTooLarge();
+  return loadBytes(bytes, spec, opts, io, limits);
+}
+
+const limitText = (max: number) => (max >= 2 ** 30 && max % 2 ** 30 === 0 ? `${max / 2 ** 30} GiB` : max >= 2 ** 20 && max % 2 ** 20 === 0 ? `${max / 2 ** 20} MiB` : `${max}-byte`);
+const tooLarge = (message: string, file: string) => new FormatError('ARCHIVE_TOO_LARGE', message, { file });
+
+function readCapped(io: Io, path: string, max: number): Uint8Array {
+  const fd = io.fs.openSync(path, 'r');
+  try {
+    return readFdCapped(io.fs, fd, max);
+  } finally {
+    io.fs.closeSync(fd);
+  }
 }
 
 function loadLive(io: Io): Source {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import * as nodeFs from 'node:fs';
 import { DtError } from '../../lib/errors.js';
+import { DEFAULT_ARCHIVE_LIMITS } from '../../lib/dt/decompress.js';
 import { loadSource } from '../../lib/dt/load.js';
+import { InputTooLargeError, readFdCapped, type FsPort } from '../../lib/io.js';
 import { getNode } from '../../lib/dt/tree.js';
 import { memVolume, testIo } from '../helpers/run.js';
 import { CAPTURES, SAMPLES, sampleFile } from './fixtures.js';
@@ -124,5 +127,67 @@ describe('locating the tree', () => {
     fs.symlinkSync('../../../../sys/firmware/devicetree/base', '/cap/proc/device-tree');
     const src = await loadSource('/cap', {}, testIo({ fs }));
     expect(src.treeLocation).toBe('/cap/sys/firmware/devicetree/base');
+  });
+});
+
+describe('the input cap also holds for streams', () => {
+  const small = { ...DEFAULT_ARCHIVE_LIMITS, maxOutput: 1 << 20 };
+  it('stdin is read with the cap: at most one byte past it, then ARCHIVE_TOO_LARGE', async () => {
+    const asked: (number | undefined)[] = [];
+    const io = testIo();
+    // an endless stream: hands out whatever it is asked for (a lot when asked for "all")
+    io.readStdin = (limit?: number) => {
+      asked.push(limit);
+      return new Uint8Array(limit === undefined ? 3 << 20 : limit + 1);
+    };
+    const e = await failure(loadSource('-', {}, io, small));
+    expect(asked).toEqual([1 << 20]);
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+    expect(e.file).toBe('-');
+    expect(e.message).toBe('standard input is larger than the 1 MiB input limit (reading stopped there)');
+  });
+  it('stdin at the cap exactly still loads', async () => {
+    const io = testIo({ stdin: sampleFile('pseries-7.2-numa2', '00-boot.dtb') });
+    const src = await loadSource('-', {}, io, { ...DEFAULT_ARCHIVE_LIMITS, maxOutput: sampleFile('pseries-7.2-numa2', '00-boot.dtb').length });
+    expect(src.kind).toBe('dtb');
+  });
+  it.runIf(nodeFs.existsSync('/dev/zero'))('a device (/dev/zero) stops at the cap instead of growing without bound', async () => {
+    const e = await failure(loadSource('/dev/zero', {}, testIo(), small));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+    expect(e.message).toBe('larger than the 1 MiB input limit (not a regular file: reading stopped there)');
+  });
+  it('stdin that says "too large" while reading (the real port) is ARCHIVE_TOO_LARGE too', async () => {
+    const io = testIo();
+    io.readStdin = (limit?: number) => {
+      throw new InputTooLargeError(limit ?? 0);
+    };
+    expect((await failure(loadSource('-', {}, io, small))).code).toBe('ARCHIVE_TOO_LARGE');
+  });
+  it('readFdCapped: stops one byte past the limit of an endless descriptor, EAGAIN polled, EOF ends', () => {
+    if (nodeFs.existsSync('/dev/zero')) {
+      const fd = nodeFs.openSync('/dev/zero', 'r');
+      try {
+        expect(() => readFdCapped(nodeFs as unknown as FsPort, fd, 3_000_000)).toThrow(InputTooLargeError);
+      } finally {
+        nodeFs.closeSync(fd);
+      }
+    }
+    const script: (number | 'EAGAIN')[] = ['EAGAIN', 5, 'EAGAIN', 7, 0];
+    const fake = {
+      readSync(_fd: number, buf: Uint8Array, off: number, len: number) {
+        const step = script.shift()!;
+        if (step === 'EAGAIN') throw Object.assign(new Error('again'), { code: 'EAGAIN' });
+        buf.fill(1, off, off + Math.min(step, len));
+        return Math.min(step, len);
+      },
+    };
+    expect(readFdCapped(fake, 0, 100)).toEqual(new Uint8Array(12).fill(1));
+    // exactly at the limit is fine; one more byte is not
+    const once = (n: number) => {
+      let left = n;
+      return { readSync: (_f: number, _b: Uint8Array, _o: number, len: number) => { const k = Math.min(left, len); left -= k; return k; } };
+    };
+    expect(readFdCapped(once(12), 0, 12).length).toBe(12);
+    expect(() => readFdCapped(once(13), 0, 12)).toThrow(InputTooLargeError);
   });
 });
