@@ -6,9 +6,10 @@
 import { drcListOfNode, drcListUsableByC } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
 import { Level, type Say } from './say.js';
-import { getProperty, getUintProperty, ofNode, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
+import { getProperty, getUintProperty, ofNode, sysfsInt, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
 import { strtoul } from './getopt.js';
 import { MAX_EXPANDED_LMBS } from '../decode/dynamic-memory-v2.js';
+import { ABSENT, FALSE, isNodeFs, listable, readRemovable, TRUE } from './block-reads.js';
 
 export const DRCONF_PATH = '/ibm,dynamic-reconfiguration-memory';
 const MEMORY = '/sys/devices/system/memory';
@@ -57,6 +58,15 @@ export class CLmbList {
     this.aaIndex[i] = aa;
     return i;
   }
+  /** push() for an address and size known to be exact doubles (safe integers): no BigInt per LMB */
+  pushExact(drc: number, address: number, size: number, aa: number): number {
+    const i = this.n++;
+    this.drcIndex[i] = drc;
+    this.address[i] = address;
+    this.size[i] = size;
+    this.aaIndex[i] = aa;
+    return i;
+  }
   setAddress(i: number, v: bigint): void {
     const d = Number(v);
     this.address[i] = d;
@@ -89,60 +99,133 @@ interface Ctx {
   view: SystemView;
   say: Say;
   blockSize: bigint;
-  /** names in /sys/devices/system/memory, read once (no stat per block) */
-  present: Set<string>;
-  readInt: (path: string) => number | undefined;
+  /** LMBs get_mem_scns() ran for: 1 = its last scan was the run secFirst/secCount, 2 = the blocks in `scanBlocks` */
+  scanned?: Uint8Array;
+  scanBlocks: Map<number, number[]>;
 }
 
 /** sections listed per LMB at most (see getMemScns) */
 const MAX_SECTIONS_PER_LMB = 1024;
 
-/** get_mem_scns(): sections of LMB i, and whether every existing block is removable */
-
+/**
+ * get_mem_scns(): the sections of LMB i. Whether they are all removable is
+ * settled afterwards for all LMBs at once (resolveRemovable): the memoryN/removable
+ * reads are most of lsslot's time and are cheaper in bulk. The result is the same:
+ * the reads have no side effects and their order does not show in the output.
+ */
 function getMemScns(ctx: Ctx, l: CLmbList, i: number): void {
-  let removable = true;
   const bs = ctx.blockSize;
   const bsN = Number(bs);
-  const address = l.addressOf(i);
-  const lsize = l.sizeOf(i);
-  const exact = Number.isSafeInteger(Number(address + lsize)) && Number.isSafeInteger(bsN) && !l.bigValues.size;
-  const found: number[] = [];
-  let size = lsize;
-  let addr = address;
-  let sizeN = Number(lsize);
-  let addrN = Number(address);
-  // A size that is not a multiple of the block size loops (unsigned underflow) in C; we stop.
-  while (exact ? sizeN > 0 : size > 0n) {
-    const n = exact ? Math.floor(addrN / bsN) | 0 : Number(BigInt.asIntN(32, addr / bs));
-    const name = `memory${n}`;
-    if (ctx.present.has(name)) {
-      const r = ctx.readInt(`${MEMORY}/${name}/removable`);
-      if (!r) removable = false;
+  let first = 0;
+  let count = 0;
+  /** only when the blocks are not one ascending run */
+  let found: number[] | undefined;
+  const add = (n: number) => {
+    if (count === 0) first = n;
+    else if (!found && n !== ((first + count) | 0)) {
+      found = [];
+      for (let k = 0; k < count; k++) found.push((first + k) | 0);
     }
-    found.push(n);
-    // block_size_bytes "1" would list 2^28 sections per LMB (V8 aborts growing the array); real LMBs span <= 256 blocks
-    if (found.length >= MAX_SECTIONS_PER_LMB) break;
-    if (exact) {
+    found?.push(n);
+    count++;
+  };
+  const big = l.bigValues.size > 0;
+  let addrN = big ? 0 : l.address[i]!;
+  let sizeN = big ? 0 : l.size[i]!;
+  if (!big && Number.isSafeInteger(addrN + sizeN) && Number.isSafeInteger(bsN)) {
+    while (sizeN > 0) {
+      add(Math.floor(addrN / bsN) | 0);
+      // block_size_bytes "1" would list 2^28 sections per LMB (V8 aborts growing the array); real LMBs span <= 256 blocks
+      if (count >= MAX_SECTIONS_PER_LMB) break;
       if (sizeN < bsN) break;
       sizeN -= bsN;
       addrN += bsN;
-    } else {
+    }
+  } else {
+    let size = l.sizeOf(i);
+    let addr = l.addressOf(i);
+    // A size that is not a multiple of the block size loops (unsigned underflow) in C; we stop.
+    while (size > 0n) {
+      add(Number(BigInt.asIntN(32, addr / bs)));
+      if (count >= MAX_SECTIONS_PER_LMB) break;
       if (size < bs) break;
       size -= bs;
       addr += bs;
     }
   }
+  const scanned = (ctx.scanned ??= new Uint8Array(l.drcIndex.length));
   const hadBefore = l.secCount[i]! > 0 || l.explicitSections.has(i);
-  const consecutive = found.every((n, k) => k === 0 || n === ((found[0]! + k) | 0));
-  if (!hadBefore && consecutive) {
-    l.secFirst[i] = found[0] ?? 0;
-    l.secCount[i] = found.length;
+  if (!hadBefore && !found) {
+    l.secFirst[i] = count > 0 ? first : 0;
+    l.secCount[i] = count;
+    scanned[i] = 1;
+    ctx.scanBlocks.delete(i);
   } else {
+    const blocks = found ?? Array.from({ length: count }, (_, k) => (first + k) | 0);
+    ctx.scanBlocks.set(i, blocks);
+    scanned[i] = 2;
     // prepended in C: newest first
-    l.explicitSections.set(i, [...found.reverse(), ...l.sections(i)]);
+    l.explicitSections.set(i, [...[...blocks].reverse(), ...l.sections(i)]);
   }
-  const total = l.explicitSections.get(i)?.length ?? l.secCount[i]!;
-  l.removable[i] = removable && total > 0 ? 1 : 0;
+}
+
+/** calls f(block) for every block of LMB i's last get_mem_scns(), in scan order */
+function forScanBlocks(ctx: Ctx, l: CLmbList, i: number, f: (block: number) => void): void {
+  if (ctx.scanned![i] === 1) {
+    const first = l.secFirst[i]!;
+    const count = l.secCount[i]!;
+    for (let k = 0; k < count; k++) f((first + k) | 0);
+  } else for (const b of ctx.scanBlocks.get(i)!) f(b);
+}
+
+/** the real file system: every block in one bulk read (threads), no listing of the directory; undefined when that cannot run */
+function bulkState(ctx: Ctx, l: CLmbList, memDir: string): ((block: number) => number) | undefined {
+  const scanned = ctx.scanned!;
+  let total = 0;
+  for (let i = 0; i < l.n; i++) if (scanned[i]) forScanBlocks(ctx, l, i, () => total++);
+  const blocks = new Int32Array(total);
+  let k = 0;
+  for (let i = 0; i < l.n; i++) if (scanned[i]) forScanBlocks(ctx, l, i, (b) => (blocks[k++] = b));
+  // a directory readdir() fails on makes every block absent, as an empty listing does
+  const res = listable(memDir) ? readRemovable(memDir, blocks, (b) => sysfsInt(ctx.view, `${MEMORY}/memory${b}/removable`)) : new Uint8Array(total);
+  if (!res) return undefined;
+  // consumed in the order the blocks were collected: the same walk over the same LMBs
+  k = 0;
+  return () => res[k++]!;
+}
+
+/** any FsPort or FileView: list the memory directory once, read each present block's file */
+function portState(ctx: Ctx): (block: number) => number {
+  // names in /sys/devices/system/memory, read once (no stat per block)
+  const present = new Set(ctx.view.files.list(MEMORY) ?? []);
+  const readInt = sysfsIntReader(ctx.view);
+  return (b) => {
+    const name = `memory${b}`;
+    if (!present.has(name)) return ABSENT;
+    return readInt(`${MEMORY}/${name}/removable`) ? TRUE : FALSE;
+  };
+}
+
+/**
+ * The "removable" half of get_mem_scns() for every scanned LMB: an LMB is
+ * removable when it has sections and every block of its last scan that exists
+ * in /sys/devices/system/memory reads non-zero (a missing block counts as
+ * removable, an unreadable one as not).
+ */
+function resolveRemovable(ctx: Ctx, l: CLmbList): void {
+  const scanned = ctx.scanned;
+  if (!scanned) return;
+  const state = (d: SystemView['direct']) => (d && isNodeFs(d.fs) ? bulkState(ctx, l, d.prefix + MEMORY) : undefined) ?? portState(ctx);
+  const blockState = state(ctx.view.direct);
+  for (let i = 0; i < l.n; i++) {
+    if (!scanned[i]) continue;
+    let removable = true;
+    forScanBlocks(ctx, l, i, (b) => {
+      if (blockState(b) === FALSE) removable = false;
+    });
+    const total = l.explicitSections.get(i)?.length ?? l.secCount[i]!;
+    l.removable[i] = removable && total > 0 ? 1 : 0;
+  }
 }
 
 function be32(b: Uint8Array, o: number): number {
@@ -166,18 +249,26 @@ function dynamicReconfigLmbs(ctx: Ctx, allowV2: boolean): CLmbList | undefined {
   const v1 = getProperty(node, 'ibm,dynamic-memory');
   const v2 = allowV2 ? getProperty(node, 'ibm,dynamic-memory-v2') : undefined;
   let l: CLmbList;
-  const add = (drc: number, address: bigint, aa: number, flags: number) => {
-    const i = l.push(drc, address, lmbSize, aa);
+  // below 2^53 (always, for real firmware) addresses and sizes stay doubles: no BigInt per LMB
+  const sizeN = Number(lmbSize);
+  const sizeExact = BigInt(sizeN) === lmbSize;
+  const owned = (i: number, flags: number) => {
     if (flags & ASSIGNED) {
       l.owned[i] = 1;
       getMemScns(ctx, l, i);
     }
   };
+  const add = (drc: number, address: bigint, aa: number, flags: number) => owned(l.push(drc, address, lmbSize, aa), flags);
+  const addExact = (drc: number, address: number, aa: number, flags: number) => owned(l.pushExact(drc, address, sizeN, aa), flags);
   if (v1) {
     // Entries past the end of the property are undefined behaviour in C; we stop at the end.
     const n = Math.min(be32(v1, 0), Math.floor((v1.length - 4) / 24));
     l = new CLmbList(true, n);
-    for (let i = 0, o = 4; i < n; i++, o += 24) add(be32(v1, o + 8), be64(v1, o), be32(v1, o + 16), be32(v1, o + 20));
+    for (let i = 0, o = 4; i < n; i++, o += 24) {
+      const hi = be32(v1, o);
+      if (sizeExact && hi < 0x200000) addExact(be32(v1, o + 8), hi * 0x100000000 + be32(v1, o + 4), be32(v1, o + 16), be32(v1, o + 20));
+      else add(be32(v1, o + 8), be64(v1, o), be32(v1, o + 16), be32(v1, o + 20));
+    }
   } else if (v2) {
     const n = Math.min(be32(v2, 0), Math.floor((v2.length - 4) / 24));
     let total = 0;
@@ -195,9 +286,9 @@ function dynamicReconfigLmbs(ctx: Ctx, allowV2: boolean): CLmbList | undefined {
       const aa = be32(v2, o + 16);
       const flags = be32(v2, o + 20);
       const baseN = Number(base);
-      const sizeN = Number(lmbSize);
       const exact = Number.isSafeInteger(baseN + seq * sizeN) && BigInt(baseN) === base;
-      for (let j = 0; j < seq; j++) add((drc + j) >>> 0, exact ? BigInt(baseN + j * sizeN) : base + BigInt(j) * lmbSize, aa, flags);
+      if (exact && sizeExact) for (let j = 0; j < seq; j++) addExact((drc + j) >>> 0, baseN + j * sizeN, aa, flags);
+      else for (let j = 0; j < seq; j++) add((drc + j) >>> 0, exact ? BigInt(baseN + j * sizeN) : base + BigInt(j) * lmbSize, aa, flags);
     }
   } else {
     ctx.say.say(Level.ERROR, 'No dynamic reconfiguration LMBs found\n');
@@ -252,8 +343,7 @@ export function getLmbs(view: SystemView, say: Say, allowV2 = true, onNoBlockSiz
   const blockSize = strtoul(bsText, 16);
   // block size 0 divides by zero in C (a crash); we report no LMBs instead.
   if (blockSize === 0n) return undefined;
-  const present = new Set(view.files.list(MEMORY) ?? []);
-  const ctx: Ctx = { view, say, blockSize, present, readInt: sysfsIntReader(view) };
+  const ctx: Ctx = { view, say, blockSize, scanBlocks: new Map() };
   const drconfNode = ofNode(view, DRCONF_PATH);
   if (!drconfNode) {
     const root = view.tree.root;
@@ -265,9 +355,11 @@ export function getLmbs(view: SystemView, say: Say, allowV2 = true, onNoBlockSiz
     for (const d of lmbDrcs) l.push(d.index, 0n, 0n, 0);
     say.say(Level.INFO, `Maximum of ${l.n} LMBs\n`);
     if (!memNodeLmbs(ctx, l)) return undefined;
+    resolveRemovable(ctx, l);
     return l;
   }
   const l = dynamicReconfigLmbs(ctx, allowV2);
   if (!l || !memNodeLmbs(ctx, l)) return undefined;
+  resolveRemovable(ctx, l);
   return l;
 }

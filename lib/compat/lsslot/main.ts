@@ -97,7 +97,18 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
         rc = lsslotCpu(view, say, opts, out, io);
         break;
       case 'mem':
-        rc = lsslotMem(view, say, opts.drcName, out, source === undefined ? undefined : (t) => io.stderr.write(`${prog}: ${source}: ${t}`));
+        // the listing (up to ~38 MB) goes out in chunks as it is made; nothing is written to stderr meanwhile
+        rc = lsslotMem(
+          view,
+          say,
+          opts.drcName,
+          out,
+          source === undefined ? undefined : (t) => io.stderr.write(`${prog}: ${source}: ${t}`),
+          (chunk) => {
+            flush();
+            io.stdout.write(chunk);
+          },
+        );
         break;
       case 'port':
         rc = lsslotPort(view, say, opts, out);

@@ -3,14 +3,28 @@ import { getLmbs, DRCONF_PATH, type CLmbList } from '../lmbs.js';
 import { Level, type Say } from '../say.js';
 import { getProperty, ofNode, type SystemView } from '../system.js';
 import { strtol } from '../getopt.js';
+import { ByteOut } from '../byte-out.js';
 
 function be32(b: Uint8Array, o: number): number {
   if (o + 4 > b.length) return 0;
   return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
 }
 
-/** returns the exit code; text goes to out */
-export function lsslotMem(view: SystemView, say: Say, drcName: string | undefined, out: string[], noSysfsNote?: (text: string) => void): number {
+const latin1 = (b: string) => Buffer.from(b, 'latin1');
+const OWNED = latin1(': \n    DRC Index: ');
+const NOT_OWNED = latin1(': Not Owned\n    DRC Index: ');
+const ADDRESS = latin1('        Address: ');
+const REMOVABLE_YES = latin1('\n    Removable: Yes             Associativity: ');
+const REMOVABLE_NO = latin1('\n    Removable: No              Associativity: ');
+const SECTIONS = latin1('    Section(s):');
+const COMMA = latin1(', ');
+
+/**
+ * returns the exit code; text goes to out. `emit`, when given, receives the
+ * LMB listing as ~1 MB byte chunks as it is made (after what `out` holds so far,
+ * which the caller writes first); without it the listing is pushed to `out` too.
+ */
+export function lsslotMem(view: SystemView, say: Say, drcName: string | undefined, out: string[], noSysfsNote?: (text: string) => void, emit?: (chunk: Uint8Array) => void): number {
   const fallback = noSysfsNote
     ? () => {
         const v = getProperty(ofNode(view, DRCONF_PATH), 'ibm,lmb-size', 8);
@@ -35,7 +49,8 @@ export function lsslotMem(view: SystemView, say: Say, drcName: string | undefine
     // strtol() result stored in a uint32_t: wraps mod 2^32; 0 means "no filter"
     const want = drcName === undefined ? 0 : Number(BigInt.asUintN(32, strtol(drcName, 0)));
     const showUnowned = say.level >= Level.DEBUG;
-    out.push(`Dynamic Reconfiguration Memory (LMB size 0x${list.sizeOf(0).toString(16)})\n`);
+    const sink = new ByteOut(emit ?? ((c) => out.push(Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1'))));
+    sink.text(`Dynamic Reconfiguration Memory (LMB size 0x${list.sizeOf(0).toString(16)})\n`);
     // one associativity text per aa index, built once
     const assoc = new Map<number, string>();
     const assocText = (aaIndex: number) => {
@@ -53,16 +68,34 @@ export function lsslotMem(view: SystemView, say: Say, drcName: string | undefine
       }
       return t;
     };
+    // "\n    Removable: …Associativity: …\n    Section(s):" is one of a few byte strings: built once, copied in one go
+    const middles = new Map<number, Uint8Array>();
+    const middle = (aaIndex: number, removable: boolean, owned: boolean) => {
+      const key = aaIndex * 4 + (removable ? 2 : 0) + (owned ? 1 : 0);
+      let m = middles.get(key);
+      if (m === undefined) {
+        m = Buffer.concat([removable ? REMOVABLE_YES : REMOVABLE_NO, latin1(assocText(aaIndex)), owned ? SECTIONS : new Uint8Array(0)]);
+        middles.set(key, m);
+      }
+      return m;
+    };
+    const big = list.bigValues.size > 0;
     for (let i = 0; i < list.n; i++) {
       const owned = list.owned[i] === 1;
       if (want !== 0 && want !== list.drcIndex[i]) continue;
       if (!showUnowned && !owned) continue;
-      let s = owned ? ': \n' : ': Not Owned\n';
-      s += `    DRC Index: ${list.drcIndex[i]!.toString(16)}        Address: ${list.bigValues.size ? list.addressOf(i).toString(16) : list.address[i]!.toString(16)}\n`;
-      s += `    Removable: ${list.removable[i] ? 'Yes' : 'No '}             Associativity: ${assocText(list.aaIndex[i]!)}`;
-      if (owned) s += `    Section(s):${sectionsText(list, i)}\n`;
-      out.push(s);
+      sink.bytes(owned ? OWNED : NOT_OWNED);
+      sink.hex32(list.drcIndex[i]!);
+      sink.bytes(ADDRESS);
+      if (big) sink.text(list.addressOf(i).toString(16));
+      else sink.hex(list.address[i]!);
+      sink.bytes(middle(list.aaIndex[i]!, list.removable[i] === 1, owned));
+      if (owned) {
+        writeSections(sink, list, i);
+        sink.bytes(NEWLINE);
+      }
     }
+    sink.flush();
     return 0;
   }
   out.push(`lmb size: 0x${list.sizeOf(0).toString(16)}\n`);
@@ -73,6 +106,27 @@ export function lsslotMem(view: SystemView, say: Say, drcName: string | undefine
     out.push(`${(list.ofdtPath.get(i) ?? '').padEnd(20)}  ${''.padEnd(5)}  ${list.removable[i] ? 'Y' : 'N'} ${sectionsText(list, i)}\n`);
   }
   return 0;
+}
+
+const SPACE = latin1(' ');
+const NEWLINE = latin1('\n');
+
+/** sectionsText(), as bytes */
+function writeSections(sink: ByteOut, list: CLmbList, i: number): void {
+  const e = list.explicitSections.get(i);
+  if (e) {
+    for (let k = 0; k < e.length; k++) {
+      sink.bytes(k === 0 ? SPACE : COMMA);
+      sink.int32(e[k]!);
+    }
+    return;
+  }
+  const first = list.secFirst[i]!;
+  const count = list.secCount[i]!;
+  for (let k = count - 1; k >= 0; k--) {
+    sink.bytes(k === count - 1 ? SPACE : COMMA);
+    sink.int32((first + k) | 0);
+  }
 }
 
 function sectionsText(list: CLmbList, i: number): string {
