@@ -38,22 +38,29 @@ export function snapshotsFromSources(sources: readonly Source[], opts: SnapshotO
   return out;
 }
 
-/** FNV-1a over node paths, property names and bytes: "same boot FDT" test. */
+const hashes = new WeakMap<DtTree, string>();
+
+/** FNV-1a over node paths, property names and bytes: "same boot FDT" test (once per tree: boot trees are never modified). */
 export function treeHash(tree: DtTree): string {
-  let h = 0x811c9dc5;
-  const mix = (b: number) => {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  };
+  let hash = hashes.get(tree);
+  if (hash === undefined) hashes.set(tree, (hash = fnvTree(tree)));
+  return hash;
+}
+
+function fnvTree(tree: DtTree): string {
+  // kept as int32 between steps (xor and Math.imul see the same 32 bits as the uint32)
+  let h = 0x811c9dc5 | 0;
   const enc = new TextEncoder();
+  const mixAll = (v: Uint8Array) => {
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v[i]!, 0x01000193);
+  };
   for (const n of walk(tree.root)) {
-    for (const c of enc.encode(n.path)) mix(c);
+    mixAll(enc.encode(n.path));
     for (const name of [...n.props.keys()].sort()) {
-      for (const c of enc.encode(name)) mix(c);
-      const v = n.props.get(name)!;
-      for (let i = 0; i < v.length; i++) mix(v[i]!);
-      mix(0xff);
+      mixAll(enc.encode(name));
+      mixAll(n.props.get(name)!);
+      h = Math.imul(h ^ 0xff, 0x01000193);
     }
   }
-  return h.toString(16).padStart(8, '0');
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
