@@ -1,12 +1,15 @@
-// A tar archive (ustar, pax, GNU long names) -> in-memory entries for
-// memFileView. Parsing is modern-tar's strict mode (header checksums checked,
-// truncation refused); on top of it every entry name and link target is checked
+// A tar archive (ustar, pax, GNU long names, GNU sparse) -> in-memory entries
+// for memFileView. Parsing is modern-tar's strict mode (header checksums
+// checked, truncation refused) after a first pass (tar-scan.ts) that accepts a
+// missing end-of-archive marker, rebuilds sparse files and names the entry an
+// archive is cut in; on top of it every entry name and link target is checked
 // so nothing can point outside the archive, and nothing is ever written to disk.
 import { unpackTar, type TarHeader } from 'modern-tar';
 import { DtError, FormatError } from '../errors.js';
 import type { Finding } from '../model/finding.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './decompress.js';
 import type { MemEntry } from './file-view.js';
+import { scanTar } from './tar-scan.js';
 
 export interface TarContents {
   entries: Map<string, MemEntry>;
@@ -51,13 +54,25 @@ export async function readTar(bytes: Uint8Array, label: string, limits: ArchiveL
     }
     return true;
   };
-  let raw;
+  const scan = scanTar(bytes, label, limits);
+  findings.push(...scan.findings);
+  let parsed;
   try {
-    raw = await unpackTar(bytes, { strict: true, filter });
+    parsed = await unpackTar(scan.bytes, { strict: true, filter });
   } catch (e) {
     if (e instanceof DtError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
     throw new FormatError('TAR_BAD_HEADER', `not a valid tar archive: ${msg.replace(/\.$/, '')}`, { file: label, cause: e });
+  }
+  // put the rebuilt sparse files back where they were in the archive (a later entry of the same name wins)
+  let raw: { header: Pick<TarHeader, 'name' | 'type' | 'linkname'>; data?: Uint8Array }[] = parsed;
+  if (scan.sparse.size > 0) {
+    raw = [];
+    let next = 0;
+    for (let i = 0; next < parsed.length || scan.sparse.has(i); i++) {
+      const s = scan.sparse.get(i);
+      raw.push(s ? { header: { name: s.name, type: 'file' }, data: s.data } : parsed[next++]!);
+    }
   }
 
   const entries = new Map<string, MemEntry>();

@@ -1,6 +1,6 @@
 import * as nodeFs from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DtError } from '../../lib/errors.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../lib/dt/decompress.js';
@@ -128,9 +128,13 @@ describe('hostile archives are refused with a clear message', () => {
     ['symlink escaping the root', archive({ name: 'snap/link', type: '2', linkname: '../../../etc/shadow' }), 'ARCHIVE_UNSAFE', /symlink "snap\/link" -> "..\/..\/..\/etc\/shadow" points outside the archive/],
     ['hard link with ..', archive({ name: 'a', type: '1', linkname: '../etc/passwd' }), 'ARCHIVE_UNSAFE', /hard link "a" -> "..\/etc\/passwd"/],
     ['huge declared size', archive({ name: 'big', declaredSize: 2 ** 40, data: 'x' }), 'ARCHIVE_UNSAFE', /declares a size of 1099511627776 bytes but the whole archive is \d+ bytes/],
-    ['size just past the end', archive({ name: 'big', declaredSize: 1600, data: 'x' }), 'TAR_BAD_HEADER', /truncated/],
+    ['size just past the end', archive({ name: 'big', declaredSize: 1600, data: 'x' }), 'TAR_BAD_HEADER', /^the archive is truncated: entry "big" \(header at tar offset 0x0\) needs 1600 bytes of data up to 0x840, the archive ends at 0x800$/],
     ['bad header checksum', archive({ name: 'x', data: 'x', badChecksum: true }), 'TAR_BAD_HEADER', /checksum/],
-    ['cut in the middle', archive(...treeEntries('snap/device-tree')).subarray(0, 2048 + 100), 'TAR_BAD_HEADER', /truncated/],
+    ['bad checksum further on', archive({ name: 'a', data: 'x' }, { name: 'b', data: 'x', badChecksum: true }), 'TAR_BAD_HEADER', /^invalid tar header checksum at tar offset 0x400 \(after entry "a"\)/],
+    ['cut in the middle', archive(...treeEntries('snap/device-tree')).subarray(0, 2048 + 100), 'TAR_BAD_HEADER', /^the archive is truncated: it ends at 0x864, inside the last data block of entry "snap\/device-tree\/#address-cells" \(header at tar offset 0x600\); later entries are missing$/],
+    ['cut inside a header', archive(...treeEntries('snap/device-tree')).subarray(0, 2560 + 100), 'TAR_BAD_HEADER', /^the archive is truncated: it ends inside a header at tar offset 0xa00 \(after entry "snap\/device-tree\/#address-cells"\)$/],
+    ['cut inside the data', archive({ name: 'a', data: 'x' }, { name: 'snap/b', data: 'y'.repeat(1000) }).subarray(0, 1024 + 512 + 300), 'TAR_BAD_HEADER', /entry "snap\/b" \(header at tar offset 0x400\) needs 1000 bytes of data up to 0x9e8, the archive ends at 0x72c/],
+    ['one zero block, then the rest of a header', Buffer.concat([tarEntry({ name: 'a', data: 'x' }), new Uint8Array(512), Uint8Array.of(1, 2, 3)]), 'TAR_BAD_HEADER', /ends inside a header at tar offset 0x600 \(after entry "a"\)/],
     ['no device tree inside', archive({ name: 'README', data: 'hello' }), 'NO_DEVICE_TREE', /no device tree found/],
   ];
   it.each(cases)('%s', async (_n, bytes, code, re) => {
@@ -143,6 +147,86 @@ describe('hostile archives are refused with a clear message', () => {
   it('too many entries', async () => {
     const e = await failure(load(archive(...treeEntries('s/device-tree')), { ...DEFAULT_ARCHIVE_LIMITS, maxEntries: 3 }));
     expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+  });
+});
+
+describe('the end-of-archive marker', () => {
+  const entries = () => treeEntries('snap/device-tree').map((e) => tarEntry(e));
+  it.each([
+    ['no zero blocks at all', 0, 'lacks the two zero blocks'],
+    ['only one zero block', 512, 'has only one of the two zero blocks'],
+    ['one zero block and a short rest of zeros', 700, 'has only one of the two zero blocks'],
+    ['a short run of zeros', 300, 'lacks the two zero blocks'],
+  ] as const)('%s: read, with an info finding (GNU tar lists these too)', async (_n, zeros, what) => {
+    const src = await load(Buffer.concat([...entries(), new Uint8Array(zeros)]));
+    expect(getNode(src.tree, '/ibm,dynamic-reconfiguration-memory')?.prop('ibm,lmb-size')).toBeDefined();
+    const f = src.findings.filter((x) => x.code === 'archive-no-end-marker');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('info');
+    expect(f[0]!.message).toContain(what);
+    expect(f[0]!.message).toContain('all 8 entries are complete');
+  });
+  it('the same archive at an odd byte offset in memory reads the same (unaligned checksum path)', async () => {
+    const a = Buffer.concat([...entries(), new Uint8Array(512)]);
+    const odd = new Uint8Array(a.length + 1).subarray(1);
+    odd.set(a);
+    const src = await load(odd);
+    expect(src.findings.map((x) => x.code)).toContain('archive-no-end-marker');
+    const bad = new Uint8Array(a.length + 1).subarray(1);
+    bad.set(archive({ name: 'a', data: 'x' }, { name: 'b', data: 'x', badChecksum: true }));
+    expect((await failure(load(bad))).message).toMatch(/^invalid tar header checksum at tar offset 0x400/);
+  });
+  it('a proper marker (and GNU tar record padding) gives no finding', async () => {
+    const src = await load(Buffer.concat([...entries(), new Uint8Array(10240)]));
+    expect(src.findings.filter((x) => x.code.startsWith('archive'))).toEqual([]);
+  });
+});
+
+describe('GNU sparse files (tar -S)', () => {
+  const data = (f: string) => new Uint8Array(nodeFs.readFileSync(join(import.meta.dirname, 'data', f)));
+  const holes = () => {
+    const b = new Uint8Array(16 * 65536 + 10);
+    for (let i = 0; i < 16; i++) b.fill(i + 1, i * 65536, i * 65536 + 100);
+    return b;
+  };
+  it.each(['sparse-gnu.tar.gz', 'sparse-pax-0.0.tar.gz', 'sparse-pax-0.1.tar.gz', 'sparse-pax-1.0.tar.gz'])('%s: the file is rebuilt with its holes, and the entry after it is read', async (f) => {
+    const { entries, findings } = await readTar(gunzipSync(data(f)), f);
+    expect(findings).toEqual([]);
+    expect([...entries.keys()].filter((k) => entries.get(k)!.kind === 'file').sort()).toEqual(['/s/after.txt', '/s/holes.bin']);
+    expect(Buffer.compare(Buffer.from(entries.get('/s/holes.bin')!.data!), Buffer.from(holes()))).toBe(0);
+    expect(Buffer.from(entries.get('/s/after.txt')!.data!).toString()).toBe('after the sparse file\n');
+  });
+
+  /** an old GNU 'S' header with up to 4 map regions, real size and the stored data */
+  function gnuSparse(name: string, regions: [number, number][], realSize: number, stored: Uint8Array): Uint8Array {
+    const e = tarEntry({ name, type: 'S', data: stored, format: 'gnu' });
+    const put = (off: number, len: number, v: number) => e.set(new TextEncoder().encode(`${v.toString(8).padStart(len - 1, '0')}\0`), off);
+    regions.forEach(([o, n], i) => {
+      put(386 + 24 * i, 12, o);
+      put(386 + 24 * i + 12, 12, n);
+    });
+    put(483, 12, realSize);
+    e.fill(0x20, 148, 156);
+    const sum = e.subarray(0, 512).reduce((a, b) => a + b, 0);
+    e.set(new TextEncoder().encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+    return e;
+  }
+  it('a hand-made S entry: regions land at their offsets', async () => {
+    const { entries } = await readTar(archive(gnuSparse('f', [[2, 3], [10, 1]], 12, new TextEncoder().encode('abcd')), { name: 'g', data: 'z' }), 'a.tar');
+    expect([...entries.get('/f')!.data!]).toEqual([0, 0, 97, 98, 99, 0, 0, 0, 0, 0, 100, 0]);
+    expect(Buffer.from(entries.get('/g')!.data!).toString()).toBe('z');
+  });
+  it('a map region outside the file, or more data than stored, is refused naming the entry', async () => {
+    const e1 = await failure(load(archive(gnuSparse('snap/f', [[10, 5]], 12, new Uint8Array(5)))));
+    expect(e1.code).toBe('TAR_BAD_HEADER');
+    expect(e1.message).toBe('sparse entry "snap/f" (tar offset 0x0): map region 10+5 lies outside the 12-byte file');
+    const e2 = await failure(load(archive(gnuSparse('snap/f', [[0, 9]], 12, new Uint8Array(5)))));
+    expect(e2.message).toBe('sparse entry "snap/f" (tar offset 0x0): the map needs 9 bytes of data but the entry stores 5');
+  });
+  it('a sparse file larger than the archive output cap is refused before it is allocated', async () => {
+    const e = await failure(load(archive(gnuSparse('snap/f', [[0, 1]], 2 ** 32, new Uint8Array(1)))));
+    expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+    expect(e.message).toMatch(/^sparse entry "snap\/f" expands to 4294967296 bytes: more than the 1073741824-byte limit/);
   });
 });
 
