@@ -63,19 +63,30 @@ export function decodeDynamicMemoryV2(bytes: Uint8Array, addressCells = 2): Deco
   return { value: s, issues };
 }
 
-/** Expand sets into one entry per LMB. lmbSize null/0 -> every LMB of a set gets the set's base (reported). */
+/**
+ * Expand sets into one entry per LMB. lmbSize null/0 -> every LMB of a set gets the set's base (reported).
+ * A set whose seq_lmbs would take the expansion past MAX_EXPANDED_LMBS (a corrupt count such as
+ * 0xfffffff0) is skipped with an error; the sets after it are still expanded, and the total never
+ * passes the cap, so memory stays bounded.
+ */
 export function expandDrmemV2(sets: DrmemV2Sets, lmbSize: bigint | null): Decoded<LmbArrays> {
   const issues: DecodeIssue[] = [];
   let total = 0;
-  let capAt = sets.count;
+  let skipped: Uint8Array | undefined;
   for (let i = 0; i < sets.count; i++) {
-    const next = total + sets.seq[i]!;
-    if (next > MAX_EXPANDED_LMBS) {
-      issues.push({ code: 'lmb-count-too-large', offset: 4 + sets.entrySize * i, message: `sets add up to more than ${MAX_EXPANDED_LMBS} LMBs at set ${i}; stopped expanding there`, severity: 'error' });
-      capAt = i;
-      break;
+    const n = sets.seq[i]!;
+    if (total + n > MAX_EXPANDED_LMBS) {
+      skipped ??= new Uint8Array(sets.count);
+      skipped[i] = 1;
+      issues.push({
+        code: 'lmb-count-too-large',
+        offset: 4 + sets.entrySize * i,
+        message: `set ${i} has seq_lmbs ${n} (${hex(n)}), which would take the sets past ${MAX_EXPANDED_LMBS} LMBs (${total} before it): set ${i} is skipped, the other sets are decoded`,
+        severity: 'error',
+      });
+      continue;
     }
-    total = next;
+    total += n;
   }
   const step = lmbSize ?? 0n;
   if (step === 0n && total > sets.count) issues.push({ code: 'lmb-size-missing', offset: 0, message: 'no usable ibm,lmb-size: LMB addresses inside a set cannot be computed (all shown at the set base)', severity: 'error' });
@@ -83,7 +94,8 @@ export function expandDrmemV2(sets: DrmemV2Sets, lmbSize: bigint | null): Decode
   const setOf = a.set!;
   const pos = a.position!;
   let k = 0;
-  for (let i = 0; i < capAt; i++) {
+  for (let i = 0; i < sets.count; i++) {
+    if (skipped?.[i]) continue;
     const n = sets.seq[i]!;
     const base = sets.base[i]!;
     const drc = sets.drc[i]!;

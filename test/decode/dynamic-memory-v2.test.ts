@@ -64,6 +64,28 @@ describe('decodeDynamicMemoryV2 / expandDrmemV2', () => {
     expect(e.issues[0]).toMatchObject({ code: 'lmb-count-too-large', offset: 28 });
   });
 
+  it('one absurd set is skipped and the sets after it are still expanded (bad/v2seq-huge-set2.dtb)', () => {
+    const r = decodeDynamicMemoryV2(cat(be32(4), set(8, 0n, 0, 0xffffffff, 0x80), set(4, 8n * MB256, 0x80000008, 1, 8), set(0xfffffff0, 12n * MB256, 0x8000000c, 0, 8), set(18, 14n * MB256, 0x8000000e, 0xffffffff, 0)));
+    const e = expandDrmemV2(r.value, MB256);
+    expect(e.value.count).toBe(8 + 4 + 18);
+    expect(e.issues).toHaveLength(1);
+    expect(e.issues[0]).toMatchObject({ code: 'lmb-count-too-large', offset: 4 + 2 * 24, severity: 'error' });
+    expect(e.issues[0]!.message).toBe('set 2 has seq_lmbs 4294967280 (0xfffffff0), which would take the sets past 16777216 LMBs (12 before it): set 2 is skipped, the other sets are decoded');
+    // set 3 keeps its own index, drc and base
+    expect(e.value.set![12]).toBe(3);
+    expect(e.value.position![12]).toBe(0);
+    expect(e.value.drc[12]).toBe(0x8000000e);
+    expect(e.value.base[29]).toBe(31n * MB256);
+  });
+
+  it('several huge sets, the first one included: each is skipped, the others expand', () => {
+    const r = decodeDynamicMemoryV2(cat(be32(4), set(0xffffffff, 0n, 0, 0, 8), set(5, 0n, 0x10, 0, 8), set(0x80000000, 0n, 0, 0, 8), set(3, 0n, 0x20, 0, 8)));
+    const e = expandDrmemV2(r.value, MB256);
+    expect(e.value.count).toBe(8);
+    expect([...e.value.drc]).toEqual([0x10, 0x11, 0x12, 0x13, 0x14, 0x20, 0x21, 0x22]);
+    expect(e.issues.map((i) => i.offset)).toEqual([4, 4 + 2 * 24]);
+  });
+
   it('zero-length set is reported as info', () => {
     const r = decodeDynamicMemoryV2(cat(be32(1), set(0, 0n, 1, 0, 8)));
     expect(r.issues[0]).toMatchObject({ code: 'lmb-set-empty', severity: 'info', offset: 4 });
