@@ -1,7 +1,7 @@
 // DRC list changes per node (ibm,drc-info or the classic ibm,drc-* lists):
 // connectors added, removed, renamed, retyped, with another power domain.
 import { drcByIndex, drcListOfNode, type DrcEntry } from '../decode/drc.js';
-import { walk, getNode, type DtTree } from '../dt/tree.js';
+import { bytesEqual, walk, getNode, type DtNode, type DtTree } from '../dt/tree.js';
 
 export const DRC_PROPS = new Set(['ibm,drc-info', 'ibm,drc-indexes', 'ibm,drc-names', 'ibm,drc-types', 'ibm,drc-power-domains']);
 
@@ -19,8 +19,13 @@ export function diffDrcLists(before: DtTree, after: DtTree): DrcListDiff[] {
   for (const t of [before, after]) for (const n of walk(t.root)) if ([...n.props.keys()].some((p) => DRC_PROPS.has(p))) paths.add(n.path);
   const out: DrcListDiff[] = [];
   for (const path of [...paths].sort()) {
-    const lb = drcListOfNode(getNode(before, path));
-    const la = drcListOfNode(getNode(after, path));
+    const nb = getNode(before, path);
+    const na = getNode(after, path);
+    // the same bytes decode to the same list: nothing to report, nothing to expand (the root's
+    // lists name every LMB: 262,144 entries a side)
+    if (nb && na && sameDrcProps(nb, na)) continue;
+    const lb = drcListOfNode(nb);
+    const la = drcListOfNode(na);
     const mb = drcByIndex(lb);
     const ma = drcByIndex(la);
     const d: DrcListDiff = { node: path, formatBefore: lb.format, formatAfter: la.format, added: [], removed: [], changed: [] };
@@ -33,4 +38,13 @@ export function diffDrcLists(before: DtTree, after: DtTree): DrcListDiff[] {
     if (d.added.length || d.removed.length || d.changed.length || d.formatBefore !== d.formatAfter) out.push(d);
   }
   return out;
+}
+
+function sameDrcProps(b: DtNode, a: DtNode): boolean {
+  for (const p of DRC_PROPS) {
+    const x = b.prop(p);
+    const y = a.prop(p);
+    if (x === undefined ? y !== undefined : y === undefined || !bytesEqual(x, y)) return false;
+  }
+  return true;
 }

@@ -8,6 +8,7 @@ import { snapshotFromSource } from '../../lib/audit/snapshots.js';
 import { loadSource } from '../../lib/dt/load.js';
 import { showValue } from '../../lib/diff/tree-diff.js';
 import { testIo } from '../helpers/run.js';
+import { be32, cat, str } from '../helpers/cells.js';
 import { D, run, snap, type SynLmb } from '../audit/helpers.js';
 
 const NONE = 0xffffffff;
@@ -85,5 +86,34 @@ describe('synthetic', () => {
       { kind: 'added', node: '/', property: 'system-id', after: '"X"', afterLength: 2 },
     ]);
     expect(showValue(new Uint8Array(40), 36)).toBe('<@32: ... 0x0 0x0> (40 bytes)');
+  });
+
+  it('DRC lists: identical lists (the root names every LMB) report nothing; added, removed, renamed connectors and a format change do', () => {
+    const classic = (entries: [number, string][]) => ({
+      'ibm,drc-indexes': be32(entries.length, ...entries.map(([i]) => i)),
+      'ibm,drc-names': cat(be32(entries.length), str(...entries.map(([, n]) => n))),
+      'ibm,drc-types': cat(be32(entries.length), str(...entries.map(() => 'MEM'))),
+      'ibm,drc-power-domains': be32(entries.length, ...entries.map(() => 0xffffffff)),
+    });
+    const info = cat(be32(1), str('MEM', 'LMB '), be32(D(0), 0, 3, 1, 0xffffffff));
+    const lists = [0, 1, 2].map((i): [number, string] => [D(i), `LMB ${i}`]);
+    const side = (label: string, rootProps: Record<string, Uint8Array>) => snap({ label, lmbs: base, arrays: A0, rootProps });
+    expect(diffSnapshots(side('a', classic(lists)), side('b', classic(lists))).drc).toEqual([]);
+    expect(diffSnapshots(side('a', { 'ibm,drc-info': info }), side('b', { 'ibm,drc-info': info })).drc).toEqual([]);
+    const changed = diffSnapshots(side('a', classic(lists)), side('b', classic([[D(0), 'LMB 0'], [D(2), 'LMB two'], [D(3), 'LMB 3']]))).drc;
+    expect(changed).toEqual([
+      {
+        node: '/',
+        formatBefore: 'classic',
+        formatAfter: 'classic',
+        added: [{ index: D(3), name: 'LMB 3', type: 'MEM', powerDomain: 0xffffffff }],
+        removed: [{ index: D(1), name: 'LMB 1', type: 'MEM', powerDomain: 0xffffffff }],
+        changed: [{ index: D(2), before: { index: D(2), name: 'LMB 2', type: 'MEM', powerDomain: 0xffffffff }, after: { index: D(2), name: 'LMB two', type: 'MEM', powerDomain: 0xffffffff } }],
+      },
+    ]);
+    // the same connectors in the other encoding: only the format differs
+    const format = diffSnapshots(side('a', classic(lists)), side('b', { 'ibm,drc-info': info })).drc;
+    expect(format.map((d) => [d.formatBefore, d.formatAfter, d.added.length, d.removed.length, d.changed.length])).toEqual([['classic', 'drc-info', 0, 0, 0]]);
+    expect(diffSnapshots(side('a', {}), side('b', classic(lists))).drc.map((d) => [d.formatBefore, d.formatAfter, d.added.length])).toEqual([['none', 'classic', 3]]);
   });
 });
