@@ -103,10 +103,12 @@ function loadRoot(root: string, io: Io): Source {
 function fromView(view: FileView, label: string, kind: SourceKind): Source {
   const located = locateTree(view, '/', 0);
   const treeDir = located?.treeDir ?? '/proc/device-tree';
-  const { tree, findings } = readDirTree(view, treeDir);
-  findings.push(...partialTreeFindings(tree, view.describe(treeDir)));
-  const boot = readBootFdt(view, '/sys/firmware/fdt', findings);
-  return { label, kind, layout: 'root', tree, treeLocation: view.describe(treeDir), ...(boot ? { bootTree: boot } : {}), files: view, findings };
+  // findings name paths inside the captured root ("/sys/..."), as for a capture of it
+  const rel = capturePaths(view);
+  const { tree, findings } = readDirTree(rel, treeDir);
+  findings.push(...partialTreeFindings(tree, treeDir));
+  const boot = readBootFdt(rel, '/sys/firmware/fdt', findings);
+  return { label, kind, layout: 'root', tree, treeLocation: view.describe(treeDir), ...(boot ? { bootTree: boot } : {}), files: rel, findings };
 }
 
 /** A directory or an unpacked archive: find the tree by content. */
@@ -115,11 +117,22 @@ export function loadDirectory(view: FileView, label: string, kind: SourceKind): 
   if (!located) {
     throw new SourceError('NO_DEVICE_TREE', 'no device tree found here (looked for a tree root, proc/device-tree, device-tree, ppc64/device-tree in the top levels)', { file: label });
   }
-  const { tree, findings } = readDirTree(view, located.treeDir);
-  findings.push(...partialTreeFindings(tree, view.describe(located.treeDir)));
-  const boot = located.bootFdt ? readBootFdt(view, located.bootFdt, findings) : undefined;
+  // Everything below is read relative to the capture root, and findings name
+  // paths inside it ("/sys/devices/system/memory/block_size_bytes"): the same
+  // capture as a directory, a tar.gz or a tar.xz gives the same findings (the
+  // label and where the tree was found are in source, not in every finding).
+  const root = capturePaths(rebase(view, located.root));
+  const inRoot = (p: string) => (located.root === '/' ? p : p === located.root ? '/' : p.startsWith(`${located.root}/`) ? p.slice(located.root.length) : undefined);
+  const treeRel = inRoot(located.treeDir);
+  // a tree reached through a symlink outside the capture root: read it where it is
+  const treeView = treeRel === undefined ? view : root;
+  const treeDir = treeRel ?? located.treeDir;
+  const { tree, findings } = readDirTree(treeView, treeDir);
+  findings.push(...partialTreeFindings(tree, treeView.describe(treeDir)));
+  const bootRel = located.bootFdt === undefined ? undefined : inRoot(located.bootFdt);
+  const boot = located.bootFdt === undefined ? undefined : bootRel !== undefined ? readBootFdt(root, bootRel, findings) : readBootFdt(view, located.bootFdt, findings);
   // drscope captures keep memory blocks as a table: expand it back into sysfs files
-  const files = expandCaptureView(rebase(view, located.root));
+  const files = expandCaptureView(root);
   const capturedAt = captureTime(files);
   return { label, kind, layout: located.layout, tree, treeLocation: view.describe(located.treeDir), ...(boot ? { bootTree: boot } : {}), files, findings, ...(capturedAt ? { capturedAt } : {}) };
 }
@@ -134,6 +147,17 @@ export function rebase(view: FileView, root: string): FileView {
     kind: (p) => view.kind(j(p)),
     readlink: (p) => view.readlink(j(p)),
     describe: (p) => view.describe(j(p)),
+  };
+}
+
+/** The same view, describing each path as the absolute path inside it ("/sys/..."), with no label or prefix. */
+export function capturePaths(view: FileView): FileView {
+  return {
+    readFile: (p) => view.readFile(p),
+    list: (p) => view.list(p),
+    kind: (p) => view.kind(p),
+    readlink: (p) => view.readlink(p),
+    describe: (p) => `/${p.split('/').filter((x) => x !== '').join('/')}`,
   };
 }
 
