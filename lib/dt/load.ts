@@ -4,7 +4,7 @@ import { InputTooLargeError, readFdCapped, type Io } from '../io.js';
 import type { Finding } from '../model/finding.js';
 import { fsFileView, type FileView } from './file-view.js';
 import { loadBytes } from './load-bytes.js';
-import { locateTree } from './locate.js';
+import { locateTree, locateTrees, searchedPlaces } from './locate.js';
 import { readDirTree } from './read-dir.js';
 import type { LoadOptions, Source, SourceKind } from './source.js';
 import type { DtTree } from './tree.js';
@@ -113,10 +113,9 @@ function fromView(view: FileView, label: string, kind: SourceKind): Source {
 
 /** A directory or an unpacked archive: find the tree by content. */
 export function loadDirectory(view: FileView, label: string, kind: SourceKind): Source {
-  const located = locateTree(view, '/', 2);
-  if (!located) {
-    throw new SourceError('NO_DEVICE_TREE', 'no device tree found here (looked for a tree root, proc/device-tree, device-tree, ppc64/device-tree in the top levels)', { file: label });
-  }
+  const search = locateTrees(view, '/');
+  if (!search) throw new SourceError('NO_DEVICE_TREE', `no device tree found here: ${searchedPlaces()}`, { file: label });
+  const located = search.found;
   // Everything below is read relative to the capture root, and findings name
   // paths inside it ("/sys/devices/system/memory/block_size_bytes"): the same
   // capture as a directory, a tar.gz or a tar.xz gives the same findings (the
@@ -128,6 +127,15 @@ export function loadDirectory(view: FileView, label: string, kind: SourceKind): 
   const treeView = treeRel === undefined ? view : root;
   const treeDir = treeRel ?? located.treeDir;
   const { tree, findings } = readDirTree(treeView, treeDir);
+  if (search.others.length > 0) {
+    const n = search.others.length + 1;
+    findings.unshift({
+      code: 'several-captures',
+      severity: 'warning',
+      message: `${n} captures here: read ${located.root}, not ${search.others.join(', ')}; to read ${search.others.length === 1 ? 'that one' : 'another'}, name its own directory (unpack an archive first)`,
+      evidence: { read: located.root, others: search.others },
+    });
+  }
   findings.push(...partialTreeFindings(tree, treeView.describe(treeDir)));
   const bootRel = located.bootFdt === undefined ? undefined : inRoot(located.bootFdt);
   const boot = located.bootFdt === undefined ? undefined : bootRel !== undefined ? readBootFdt(root, bootRel, findings) : readBootFdt(view, located.bootFdt, findings);

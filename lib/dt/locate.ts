@@ -84,19 +84,55 @@ function normalize(p: string): string {
   return `/${out.join('/')}`;
 }
 
+/** how many wrapping directories a capture may sit in: /var/tmp/sosreport-host-…/ is three */
+export const LOCATE_DEPTH = 3;
+/** directories looked at, at most: a source that is a whole copied "/" must not be walked entirely */
+export const LOCATE_MAX_DIRS = 10_000;
+
+/** What the search looked for, for the "no device tree found" message. */
+export function searchedPlaces(depth = LOCATE_DEPTH): string {
+  const places = TREE_PLACES.map((t) => t.rel);
+  return (
+    `looked in this directory and ${depth === 1 ? 'one level' : `up to ${depth} levels`} of subdirectories for ` +
+    `${places.slice(0, -1).join(', ')} or ${places.at(-1)}, or a directory that is itself a device-tree root ` +
+    `(cpus/, rtas/, chosen/, vdevice/ or ibm,dynamic-reconfiguration-memory/ beside #address-cells, compatible, model or device_type)`
+  );
+}
+
+export interface LocateResult {
+  /** the capture that is read: the first in sorted, depth-first order */
+  found: Located;
+  /** other captures beside it (root directories), never read */
+  others: string[];
+}
+
 /**
- * Search the top levels (the root itself and up to `depth` levels of single
- * wrapping directories, e.g. "snap-00-boot/" or "sosreport-host-2024.../").
+ * Search the top levels (the root itself and up to `depth` levels of wrapping
+ * directories, e.g. "snap-00-boot/" or "var/tmp/sosreport-host-2024.../").
+ * Nothing below a capture root is searched, so one capture is found once; two
+ * side by side (x/snap-00-boot/ and x/snap-03-.../) are both found.
  */
-export function locateTree(view: FileView, start = '/', depth = 2): Located | undefined {
-  const here = locateAt(view, start);
-  if (here) return here;
-  if (depth <= 0) return undefined;
-  const names = view.list(start) ?? [];
-  const dirs = names.filter((n) => view.kind(join(start, n)) === 'dir').sort();
-  for (const d of dirs) {
-    const found = locateTree(view, join(start, d), depth - 1);
-    if (found) return found;
-  }
-  return undefined;
+export function locateTrees(view: FileView, start = '/', depth = LOCATE_DEPTH): LocateResult | undefined {
+  const all: Located[] = [];
+  let budget = LOCATE_MAX_DIRS;
+  const visit = (dir: string, left: number) => {
+    if (--budget < 0) return;
+    const here = locateAt(view, dir);
+    if (here) {
+      all.push(here);
+      return;
+    }
+    if (left <= 0) return;
+    const names = view.list(dir) ?? [];
+    const dirs = names.filter((n) => view.kind(join(dir, n)) === 'dir').sort();
+    for (const d of dirs) visit(join(dir, d), left - 1);
+  };
+  visit(start, depth);
+  const [found, ...rest] = all;
+  return found ? { found, others: rest.map((l) => l.root) } : undefined;
+}
+
+/** the first capture only (see locateTrees) */
+export function locateTree(view: FileView, start = '/', depth = LOCATE_DEPTH): Located | undefined {
+  return locateTrees(view, start, depth)?.found;
 }

@@ -114,6 +114,34 @@ describe('captures', () => {
 });
 
 describe('locating the tree', () => {
+  it('finds a sosreport tarred from /var/tmp (three wrapping directories), not one level deeper', async () => {
+    const src = await loadSource('/x', {}, testIo({ fs: memVolume({ ...liveTree('/x/var/tmp/sosreport-h/proc/device-tree'), '/x/var/tmp/sosreport-h/sos_commands': null }) }));
+    expect(src.layout).toBe('sosreport');
+    expect(src.treeLocation).toBe('/x/var/tmp/sosreport-h/proc/device-tree');
+    const e = await failure(loadSource('/x', {}, testIo({ fs: memVolume(liveTree('/x/a/var/tmp/sosreport-h/proc/device-tree')) })));
+    expect(e.code).toBe('NO_DEVICE_TREE');
+    expect(e.message).toBe(
+      'no device tree found here: looked in this directory and up to 3 levels of subdirectories for proc/device-tree, device-tree, ppc64/device-tree or sys/firmware/devicetree/base, ' +
+        'or a directory that is itself a device-tree root (cpus/, rtas/, chosen/, vdevice/ or ibm,dynamic-reconfiguration-memory/ beside #address-cells, compatible, model or device_type)',
+    );
+  });
+
+  it('two captures side by side: the first is read and a warning names both', async () => {
+    const files = { ...liveTree('/two/snap-00-boot/device-tree'), ...liveTree('/two/snap-03-after/device-tree'), ...liveTree('/two/z/deeper/device-tree') };
+    const src = await loadSource('/two', {}, testIo({ fs: memVolume(files) }));
+    expect(src.treeLocation).toBe('/two/snap-00-boot/device-tree');
+    const f = src.findings.filter((x) => x.code === 'several-captures');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({
+      severity: 'warning',
+      message: '3 captures here: read /snap-00-boot, not /snap-03-after, /z/deeper; to read another, name its own directory (unpack an archive first)',
+      evidence: { read: '/snap-00-boot', others: ['/snap-03-after', '/z/deeper'] },
+    });
+    // one capture: no warning, and nothing below a capture root counts as a second one
+    const one = await loadSource('/one', {}, testIo({ fs: memVolume({ ...liveTree('/one/snap/device-tree'), ...liveTree('/one/snap/device-tree/vdevice/copy') }) }));
+    expect(one.findings.filter((x) => x.code === 'several-captures')).toEqual([]);
+  });
+
   it('follows a relative device-tree symlink from its own directory (supportconfig ppc64/)', async () => {
     const files = liveTree('/scc_h/ppc64/dt-copy');
     const fs = memVolume(files);
