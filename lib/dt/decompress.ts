@@ -5,6 +5,7 @@
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import xzDecompress from 'xz-decompress';
 import { FormatError } from '../errors.js';
+import { firstSha256Mismatch, parseXz, unsupportedFeatures, withoutSha256, XZ_CHECK, type Sha256Blocks } from './xz-container.js';
 
 export interface ArchiveLimits {
   /** hard cap on decompressed bytes */
@@ -55,9 +56,24 @@ export function gunzipCapped(bytes: Uint8Array, label: string, limits: ArchiveLi
 
 export async function unxzCapped(bytes: Uint8Array, label: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<Uint8Array> {
   const cap = outputCap(bytes.length, limits);
+  // the container first: name what the decoder cannot do, and take SHA-256 checks off its hands
+  let data = bytes;
+  let sha: Sha256Blocks | undefined;
+  const streams = parseXz(bytes);
+  if (streams) {
+    const missing = unsupportedFeatures(streams);
+    if (missing.length > 0) {
+      throw new FormatError(
+        'DECOMPRESS_FAILED',
+        `unsupported xz feature (${missing.join(', ')}): the data is valid xz, but drscope's built-in decoder reads only LZMA2 with a none, CRC32, CRC64 or SHA-256 check; decompress it with xz first (xz -dc FILE | drscope COMMAND -)`,
+        { file: label },
+      );
+    }
+    if (streams.some((st) => st.check === XZ_CHECK.SHA256)) ({ bytes: data, expect: sha } = withoutSha256(bytes, streams));
+  }
   const input = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(bytes);
+      controller.enqueue(data);
       controller.close();
     },
   });
@@ -79,7 +95,10 @@ export async function unxzCapped(bytes: Uint8Array, label: string, limits: Archi
   } catch (e) {
     if (e instanceof FormatError) throw e;
     const msg = e instanceof Error ? e.message : String(e);
-    throw new FormatError('DECOMPRESS_FAILED', `xz data is corrupt: ${xzReason(msg)}`, { file: label, cause: e });
+    const code = /error code (\d+)/.exec(msg)?.[1];
+    // 2 and 6 are features the decoder lacks, not damage
+    const what = code === '2' || code === '6' ? `unsupported xz feature (${xzReason(msg)}); decompress it with xz first (xz -dc FILE | drscope COMMAND -)` : `xz data is corrupt: ${xzReason(msg)}`;
+    throw new FormatError('DECOMPRESS_FAILED', what, { file: label, cause: e });
   }
   const out = new Uint8Array(total);
   let off = 0;
@@ -87,16 +106,20 @@ export async function unxzCapped(bytes: Uint8Array, label: string, limits: Archi
     out.set(c, off);
     off += c.length;
   }
+  if (sha) {
+    const bad = firstSha256Mismatch(out, sha);
+    if (bad >= 0) throw new FormatError('DECOMPRESS_FAILED', `xz data is corrupt: the SHA-256 check of block ${bad + 1} does not match its data`, { file: label });
+  }
   return out;
 }
 
 /** xz-embedded's xz_ret codes, as the wasm build reports them ("... error code N") */
 const XZ_RET: Record<string, string> = {
-  '2': 'unsupported integrity check',
+  '2': 'an unsupported integrity check',
   '3': 'out of memory',
   '4': 'needs more memory than allowed',
   '5': 'not in xz format',
-  '6': 'unsupported xz options',
+  '6': 'options the decoder does not support',
   '7': 'compressed data is corrupt',
   '8': 'unexpected end of input (the file is truncated: an incomplete copy or download?)',
 };

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DtError } from '../../lib/errors.js';
-import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../lib/dt/decompress.js';
+import { DEFAULT_ARCHIVE_LIMITS, unxzCapped, type ArchiveLimits } from '../../lib/dt/decompress.js';
+import { parseXz } from '../../lib/dt/xz-container.js';
 import { loadBytes } from '../../lib/dt/load-bytes.js';
 import { loadSource } from '../../lib/dt/load.js';
 import { readTar } from '../../lib/dt/read-tar.js';
@@ -252,6 +253,40 @@ describe('decompression bombs and corrupt compression', () => {
   it('xz: output over maxOutput is refused', async () => {
     const e = await failure(load(data('zeros-4M.xz'), small));
     expect(e.code).toBe('ARCHIVE_TOO_LARGE');
+  });
+  it('xz with SHA-256 checks (several blocks and streams, stream padding) decompresses, and each block is verified', async () => {
+    const seq = Array.from({ length: 50000 }, (_, i) => `${i + 1}\n`).join('');
+    const xz = data('sha256-multi.xz');
+    const out = await unxzCapped(xz, 'm.xz');
+    expect(Buffer.from(out).toString()).toBe(`${seq}second\nthird\n`);
+    const streams = parseXz(xz)!;
+    expect(streams.map((st) => [st.check, st.blocks.length])).toEqual([[10, 5], [4, 1], [10, 1]]);
+    // flip one bit of block 3's stored SHA-256 (the decoder never sees it: drscope checks it)
+    const bad = new Uint8Array(xz);
+    const bl = streams[0]!.blocks[2]!;
+    bad[bl.offset + Math.ceil(bl.unpadded / 4) * 4 - 1]! ^= 1;
+    const e = await failure(unxzCapped(bad, 'm.xz'));
+    expect(e.code).toBe('DECOMPRESS_FAILED');
+    expect(e.message).toBe('xz data is corrupt: the SHA-256 check of block 3 does not match its data');
+  });
+  it('xz with a BCJ or delta filter is named as an unsupported feature, not as corrupt data', async () => {
+    for (const [f, name] of [['x86.xz', 'x86 BCJ'], ['delta.xz', 'delta']] as const) {
+      const e = await failure(unxzCapped(data(f), f));
+      expect(e.code).toBe('DECOMPRESS_FAILED');
+      expect(e.message).toMatch(new RegExp(`^unsupported xz feature \\(the ${name} filter\\): the data is valid xz, but .* decompress it with xz first`));
+      expect(e.message).not.toMatch(/corrupt/);
+    }
+  });
+  it('the xz container parser never throws on cut or damaged input', () => {
+    for (const f of ['sha256-multi.xz', 'x86.xz', 'zeros-4M.xz']) {
+      const xz = data(f);
+      for (let n = 0; n <= xz.length; n += Math.max(1, Math.floor(xz.length / 300))) {
+        expect(() => parseXz(xz.subarray(0, n))).not.toThrow();
+        const d = new Uint8Array(xz);
+        d[n % d.length]! ^= 0x5a;
+        expect(() => parseXz(d)).not.toThrow();
+      }
+    }
   });
   it('a truncated tar.gz / tar.xz says so', async () => {
     const gz = sampleFile('pseries-7.2-numa2', '00-boot.tar.gz');
