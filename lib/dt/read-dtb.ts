@@ -146,8 +146,15 @@ export function readDtb(bytes: Uint8Array, file: string): DtTree {
       if (nul < 0) throw bad('DTB_TRUNCATED', `node at ${hex(tagOff)}: name runs past the end of the structure block`, off);
       let name = utf8.decode(blob.subarray(off, nul));
       off = tagAlign(nul + 1);
-      // before version 16 node names were full paths
-      if (h.version < 16) name = name.slice(name.lastIndexOf('/') + 1);
+      // before version 16 node names were full paths ("/", "/cpus", "/cpus/PowerPC,POWER9@0")
+      if (h.version < 16) {
+        const parentPath = stack.length === 0 ? '' : stack[stack.length - 1]!.path;
+        const expected = stack.length === 0 ? '/' : `${parentPath === '/' ? '' : parentPath}/`;
+        if (stack.length === 0 ? name !== '/' && name !== '' : !name.startsWith(expected)) {
+          throw bad('DTB_BAD_STRUCTURE', `node at ${hex(tagOff)}: version ${h.version} node names are full paths, but "${name}" does not start with "${expected}"`, tagOff);
+        }
+        name = stack.length === 0 ? '' : name.slice(expected.length);
+      }
       const parent = stack[stack.length - 1];
       let node: DtNode;
       if (parent === undefined) {
@@ -172,7 +179,10 @@ export function readDtb(bytes: Uint8Array, file: string): DtTree {
       if (off + 8 > structEnd) throw bad('DTB_TRUNCATED', `property at ${hex(tagOff)}: header runs past the end of the structure block`, off);
       const len = r.u32(off);
       const nameoff = r.u32(off + 4);
-      const valueStart = off + 8;
+      let valueStart = off + 8;
+      // before version 16, values of 8 bytes or more start 8-byte aligned within the structure
+      // block (libfdt fdt_next_tag / fdt_get_property_namelen_, dtc FTF_VARALIGN)
+      if (h.version < 16 && len >= 8 && (valueStart - h.offDtStruct) % 8 !== 0) valueStart += 4;
       if (valueStart + len > structEnd) throw bad('DTB_TRUNCATED', `property at ${hex(tagOff)}: ${len}-byte value runs past the end of the structure block (${hex(structEnd)})`, off);
       const name = propName(nameoff, tagOff);
       node.setProp(name, blob.subarray(valueStart, valueStart + len));

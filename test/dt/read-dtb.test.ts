@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { addKernelNameProps } from '../../lib/dt/name-props.js';
 import { FormatError } from '../../lib/errors.js';
 import { HeaderField } from '../../lib/dt/fdt-format.js';
 import { gunzipCapped } from '../../lib/dt/decompress.js';
@@ -181,5 +184,27 @@ describe('resource caps', () => {
   it('a memory reservation map without terminator is bounded', () => {
     const memrsv = Array.from({ length: 65_537 }, (_, i) => ({ address: BigInt(i + 1), size: 1n }));
     expect(outcome(buildFdt({ tokens: minimalTokens(), memrsv }))).toBe('DTB_BAD_STRUCTURE');
+  });
+});
+
+describe('version 2 and 3 blobs (dtc -V 2 / -V 3): full-path node names, 8-byte aligned values', () => {
+  const fixture = (v: number) => new Uint8Array(readFileSync(join(import.meta.dirname, 'data', `pseries-7.2-numa2-00-boot.v${v}.dtb`)));
+  it.each([2, 3])('version %i reads as the same tree as the version 17 blob', (v) => {
+    const old = readDtb(fixture(v), `v${v}.dtb`);
+    expect(checkDtbHeader(fixture(v), 'x').version).toBe(v);
+    const cur = readDtb(sampleFile('pseries-7.2-numa2', '00-boot.dtb'), '00-boot.dtb');
+    // dtc writes a "name" property into every old-format node (FTF_NAMEPROPS); the kernel's rule adds the same
+    addKernelNameProps(old);
+    addKernelNameProps(cur);
+    expect(treesEqual(old.root, cur.root)).toBe(true);
+    expect(getNode(old, '/ibm,dynamic-reconfiguration-memory')?.prop('ibm,dynamic-memory-v2')).toEqual(getNode(cur, '/ibm,dynamic-reconfiguration-memory')?.prop('ibm,dynamic-memory-v2'));
+  });
+  it('a node name that is not a full path below its parent is refused', () => {
+    const b = fixture(3);
+    const at = Buffer.from(b).indexOf(Buffer.from('\0\0\0\x01/cpus\0', 'latin1'));
+    expect(at).toBeGreaterThan(0);
+    b[at + 4] = 0x78; // "xcpus"
+    expect(outcome(b)).toBe('DTB_BAD_STRUCTURE');
+    expect(() => readDtb(b, 't.dtb')).toThrow(/version 3 node names are full paths, but "xcpus" does not start with "\/"/);
   });
 });
