@@ -58,6 +58,8 @@ export interface Io {
   argv0?: string;
   /** real uid, for root-only behaviour; undefined when unknown */
   uid?: number;
+  /** the current directory, to make relative paths absolute where they are recorded (hook install --root) */
+  cwd?: () => string;
   /** absolute path of the node binary and of the running script (drmgr hooks record them) */
   execPath?: string;
   scriptPath?: string;
@@ -72,6 +74,7 @@ export function nodeIo(): Io {
     readStdin: (limit) => readFdCapped(nodeFs as unknown as FsPort, 0, limit ?? Number.MAX_SAFE_INTEGER),
     now: () => new Date(),
     uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+    cwd: () => process.cwd(),
     execPath: process.execPath,
     ...(process.argv[1] !== undefined ? { scriptPath: process.argv[1] } : {}),
   };

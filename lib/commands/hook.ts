@@ -9,6 +9,14 @@ import type { CommandDef } from './command.js';
 
 const ACTIONS = ['install', 'remove', 'status', 'run'] as const;
 
+/** --keep N: a whole number >= 1 (yargs' number type would turn "abc" into NaN and the message into "--keep NaN") */
+export function parseKeep(v: unknown): number {
+  if (v === undefined) return DEFAULT_KEEP;
+  const text = String(Array.isArray(v) ? v.at(-1) : v).trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) throw new UsageError(`--keep ${text}: must be a whole number >= 1`);
+  return Number(text);
+}
+
 export const hookCommand: CommandDef = {
   command: 'hook <action>',
   describe: 'install/remove/inspect the drmgr LPM hook that captures before and after every partition migration',
@@ -16,7 +24,7 @@ export const hookCommand: CommandDef = {
     y
       .positional('action', { choices: ACTIONS, describe: 'install | remove | status (run: what the hook itself calls)' })
       .option('spool', { type: 'string', describe: `directory for the automatic captures (default ${DEFAULT_SPOOL})` })
-      .option('keep', { type: 'number', describe: `keep the last N captures (default ${DEFAULT_KEEP})` })
+      .option('keep', { type: 'string', describe: `keep the last N captures (default ${DEFAULT_KEEP})`, requiresArg: true })
       .option('node', { type: 'string', describe: 'install: absolute path of node for the hook (default: this node)' })
       .option('drscope', { type: 'string', describe: 'install: absolute path of drscope for the hook (default: this script, e.g. drscope.mjs)' })
       .option('phase', { type: 'string', describe: 'run: migration phase (default $PHASE)' })
@@ -26,7 +34,7 @@ export const hookCommand: CommandDef = {
     const { io } = ctx;
     const root = args.root as string | undefined;
     const action = args.action as (typeof ACTIONS)[number];
-    const keep = (args.keep as number | undefined) ?? DEFAULT_KEEP;
+    const keep = parseKeep(args.keep);
     const spoolArg = args.spool as string | undefined;
     const spool = spoolArg ?? DEFAULT_SPOOL;
     const json = Boolean(args.json);

@@ -1,5 +1,6 @@
 // Install, remove and inspect the drmgr LPM hook. Every path goes through
 // --root so the whole life cycle is testable on a directory.
+import { posix } from 'node:path';
 import { UsageError, WriteError } from '../errors.js';
 import type { Io } from '../io.js';
 import { errnoOf } from '../capture/root-fs.js';
@@ -44,9 +45,24 @@ function writeFailed(file: string, e: unknown): WriteError {
   return new WriteError('WRITE_FAILED', code === 'EACCES' || code === 'EPERM' ? 'permission denied (installing the hook needs root)' : `cannot write: ${code}`, { file });
 }
 
-export function installHook(io: Io, o: InstallOptions): { path: string; config: HookConfig; replaced: boolean } {
+/**
+ * `p` as an absolute, normalised path: the hook runs from "/" long after this
+ * shell is gone, so a relative --root recorded in it would point nowhere.
+ */
+export function absolutePath(io: Io, p: string, what: string): string {
+  if (p.startsWith('/')) return posix.normalize(p);
+  const cwd = io.cwd?.();
+  if (cwd === undefined || !cwd.startsWith('/')) throw new UsageError(`${what} ${p}: must be an absolute path`);
+  return posix.resolve(cwd, p);
+}
+
+export function installHook(io: Io, opts: InstallOptions): { path: string; config: HookConfig; replaced: boolean } {
+  const o = opts.root === undefined ? opts : { ...opts, root: absolutePath(io, opts.root, '--root') };
   const node = o.node ?? io.execPath;
   const drscope = o.drscope ?? io.scriptPath;
+  // the hook runs with no PATH and from "/": a bare name or relative path would not be found
+  if (o.node !== undefined && !o.node.startsWith('/')) throw new UsageError(`--node ${o.node}: must be an absolute path (the hook runs with no PATH), e.g. --node $(command -v node)`);
+  if (o.drscope !== undefined && !o.drscope.startsWith('/')) throw new UsageError(`--drscope ${o.drscope}: must be an absolute path (the hook runs from /)`);
   if (!node || !node.startsWith('/')) throw new UsageError('cannot tell where node is: give --node /absolute/path/to/node');
   if (!drscope || !drscope.startsWith('/')) throw new UsageError('cannot tell where drscope is: give --drscope /absolute/path/to/drscope.mjs');
   // the hook runs with no PATH, long after this shell is gone: both must exist now

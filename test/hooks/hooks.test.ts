@@ -97,6 +97,41 @@ describe('drscope hook install / status / remove', () => {
     });
   });
 
+  it('a relative --root is recorded as an absolute path, so the hook works when drmgr runs it from /', async () => {
+    const io = testIo();
+    io.cwd = () => path.dirname(root);
+    const rel = `./${path.basename(root)}/`;
+    expect(await main(['hook', 'install', '--root', rel, '--node', process.execPath, '--drscope', fake, '--keep', '3'], io)).toBe(0);
+    const hook = path.join(root, 'etc/drmgr.d/pmig/drscope');
+    expect(io.out.text()).toMatch(new RegExp(`^(installed|updated) ${hook}\n`));
+    const text = fs.readFileSync(hook, 'utf8');
+    expect(text).toContain(`--root '${root}'`);
+    expect(text).toContain(`LOG='${root}/var/lib/drscope/hook.log'`);
+    fs.rmSync(path.join(tmp, 'calls.txt'), { force: true });
+    const r = spawnSync(hook, [], { env: { DRC_TYPE: 'pmig', PHASE: 'pre' }, cwd: '/', stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).toBe('');
+    const calls = fs.readFileSync(path.join(tmp, 'calls.txt'), 'utf8').trim().split('\n');
+    expect((JSON.parse(calls[0]!) as { argv: string[] }).argv.at(-1)).toBe(root);
+    // without a way to know the current directory, a relative --root is refused
+    const noCwd = await runMain(main, ['hook', 'install', '--root', 'hr2', '--node', process.execPath, '--drscope', fake]);
+    expect(noCwd.code).toBe(2);
+    expect(noCwd.stderr).toBe("drscope: --root hr2: must be an absolute path\nTry 'drscope --help'\n");
+  });
+
+  it('usage errors say what is wrong with --node, --drscope and --keep', async () => {
+    const err = async (...a: string[]) => {
+      const r = await runMain(main, ['hook', 'install', '--root', root, ...a]);
+      expect(r.code).toBe(2);
+      return r.stderr.split('\n')[0];
+    };
+    expect(await err('--node', 'node', '--drscope', fake)).toBe('drscope: --node node: must be an absolute path (the hook runs with no PATH), e.g. --node $(command -v node)');
+    expect(await err('--node', process.execPath, '--drscope', 'drscope.mjs')).toBe('drscope: --drscope drscope.mjs: must be an absolute path (the hook runs from /)');
+    expect(await err('--node', process.execPath, '--drscope', fake, '--keep', 'abc')).toBe('drscope: --keep abc: must be a whole number >= 1');
+    expect(await err('--node', process.execPath, '--drscope', fake, '--keep', '0')).toBe('drscope: --keep 0: must be a whole number >= 1');
+    expect(await err('--node', process.execPath, '--drscope', fake, '--keep', '2.5')).toBe('drscope: --keep 2.5: must be a whole number >= 1');
+  });
+
   it('refuses relative or missing paths, and a foreign hook file', async () => {
     expect((await runMain(main, ['hook', 'install', '--root', root, '--node', 'node', '--drscope', fake])).code).toBe(2);
     const r = await runMain(main, ['hook', 'install', '--root', root, '--node', process.execPath, '--drscope', '/nonexistent/drscope.mjs']);
