@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import type { SeverityName } from '../model/finding.js';
 import { auditJson } from '../render/audit-json.js';
 import { renderAuditText, renderCatalogue } from '../render/audit-text.js';
-import { toJsonText } from '../render/json.js';
+import { toJsonText, writeJsonText } from '../render/json.js';
 import type { CommandDef } from './command.js';
 import { historySources } from '../hooks/spool.js';
 import { LIVE, loadSide, parseSide } from './side-spec.js';
@@ -51,7 +51,7 @@ export const auditCommand: CommandDef = {
     const bootBaseline = args.boot !== false;
     const r = auditSources(sources, { ignore, bootBaseline });
     const code = auditExitCode(r.findings, failOn);
-    if (args.json) io.stdout.write(toJsonText(auditJson(r, failOn, code)));
+    if (args.json) writeJsonText(auditJson(r, failOn, code), (chunk) => io.stdout.write(chunk));
     else io.stdout.write(renderAuditText(r, { color: ctx.color, verbose: Boolean(args.verbose) }));
     return code;
   },

@@ -4,7 +4,7 @@ import { diffIsEmpty, diffSnapshots } from '../diff/diff.js';
 import { UsageError } from '../errors.js';
 import { diffJson } from '../render/diff-json.js';
 import { renderDiffText } from '../render/diff-text.js';
-import { toJsonText } from '../render/json.js';
+import { writeJsonText } from '../render/json.js';
 import type { CommandDef } from './command.js';
 import { LIVE, loadSide, parseSide, sideSnapshot } from './side-spec.js';
 
@@ -34,7 +34,8 @@ export const diffCommand: CommandDef = {
     const before = sideSnapshot(b, srcB);
     const after = sideSnapshot(a, srcA);
     const r = diffSnapshots(before, after);
-    if (args.json) io.stdout.write(toJsonText(diffJson(r, before, after)));
+    // streamed: a 93k-change diff never exists as one string
+    if (args.json) writeJsonText(diffJson(r, before, after), (chunk) => io.stdout.write(chunk));
     else io.stdout.write(renderDiffText(r, before, after, { color: ctx.color, ...(typeof maxRuns === 'number' ? { maxRuns } : {}) }));
     return diffIsEmpty(r) ? 0 : 1;
   },

@@ -4,21 +4,32 @@ import { diffIsEmpty } from '../diff/diff.js';
 import type { LmbDelta } from '../diff/lmb-diff.js';
 import { lmbFlagsText } from '../decode/lmb-flags.js';
 import type { Lmb } from '../model/lmb.js';
+import { PlainJsonArray } from './json.js';
 
 function drc(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
+function h64(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+/** a change value as plain JSON (64-bit values as "0x…") */
+function plain(v: unknown): unknown {
+  return typeof v === 'bigint' ? h64(v) : v;
+}
+
 function lmbBrief(l: Lmb): Record<string, unknown> {
-  return { drcIndex: drc(l.drcIndex), address: l.address, size: l.size, aaIndex: l.aaIndex, node: l.node, flags: `0x${l.flags.toString(16)}`, flagNames: lmbFlagsText(l.flags), assigned: l.assigned };
+  return { drcIndex: drc(l.drcIndex), address: h64(l.address), size: h64(l.size), aaIndex: l.aaIndex, node: l.node, flags: `0x${l.flags.toString(16)}`, flagNames: lmbFlagsText(l.flags), assigned: l.assigned };
 }
 
 function side(s: Snapshot): Record<string, unknown> {
   return { label: s.label, origin: s.origin, format: s.table.format, bothFormats: s.table.bothFormats, lmbCount: s.table.count, lmbSize: s.table.lmbSize };
 }
 
+/** one LMB change as plain JSON data (no bigint): streamed one line each by PlainJsonArray */
 function delta(d: LmbDelta, before: Snapshot, after: Snapshot): Record<string, unknown> {
-  const base: Record<string, unknown> = { kind: d.kind, drcIndex: drc(d.drcIndex), address: d.address, size: d.size };
+  const base: Record<string, unknown> = { kind: d.kind, drcIndex: drc(d.drcIndex), address: h64(d.address), size: h64(d.size) };
   if (d.kind === 'added') return { ...base, after: lmbBrief(after.table.lmb(d.afterIndex!)) };
   if (d.kind === 'removed') return { ...base, before: lmbBrief(before.table.lmb(d.beforeIndex!)) };
   return {
@@ -26,8 +37,8 @@ function delta(d: LmbDelta, before: Snapshot, after: Snapshot): Record<string, u
     changes: d.changes.map((c) => ({
       field: c.field,
       ...(c.flag !== undefined ? { flag: c.flag } : {}),
-      before: c.field === 'drcIndex' ? drc(c.before as number) : c.before,
-      after: c.field === 'drcIndex' ? drc(c.after as number) : c.after,
+      before: c.field === 'drcIndex' ? drc(c.before as number) : plain(c.before),
+      after: c.field === 'drcIndex' ? drc(c.after as number) : plain(c.after),
     })),
   };
 }
@@ -45,7 +56,7 @@ export function diffJson(r: DiffResult, before: Snapshot, after: Snapshot): Reco
     ...(r.format ? { format: r.format } : {}),
     ...(r.bothFormats ? { bothFormats: r.bothFormats } : {}),
     ...(r.lmbSize ? { lmbSize: r.lmbSize } : {}),
-    lmbs: r.lmbs.map((d) => delta(d, before, after)),
+    lmbs: new PlainJsonArray(r.lmbs, (d) => delta(d, before, after)),
     numa: r.numa,
     drcLists: r.drc.map((d) => ({
       node: d.node,

@@ -2,7 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../lib/cli.js';
-import { runMain } from '../helpers/run.js';
+import { runMain, testIo } from '../helpers/run.js';
+import { diffSnapshots } from '../../lib/diff/diff.js';
+import { diffJson } from '../../lib/render/diff-json.js';
+import { PlainJsonArray, toJsonText } from '../../lib/render/json.js';
+import { snapshotFromSource } from '../../lib/audit/snapshots.js';
+import { loadSource } from '../../lib/dt/load.js';
 
 const S = 'samples/pseries-6.1-numa2';
 const L = 'samples/lpm-v2-form1-pre515';
@@ -48,6 +53,31 @@ describe('drscope diff', () => {
     expect(r.stdout).toContain('lookup arrays: 2 × 4 → 3 × 4');
     expect(r.stdout).toContain('  + [2] <0 0 2 1> (appended)');
     expect(r.stdout).toContain('  ~ [0] <0 0 0 0> → <0 0 1 0>');
+  });
+
+  it('--json is streamed as bytes (lmbs lazily, one line each), byte for byte the document toJsonText gives', async () => {
+    const [b, a] = [`${L}/03-after-lpm.tar.gz`, `${L}/04-after-dlpar-add.tar.gz`];
+    for (const cmd of [['diff', b, a, '--json'], ['audit', b, a, '--json']]) {
+      const io = testIo();
+      const kinds: string[] = [];
+      const write = io.stdout.write.bind(io.stdout);
+      io.stdout.write = (c) => {
+        kinds.push(typeof c === 'string' ? 'string' : 'bytes');
+        write(c);
+      };
+      await main(cmd, io);
+      expect(kinds.length, cmd[0]).toBeGreaterThan(0);
+      expect(new Set(kinds), cmd[0]).toEqual(new Set(['bytes']));
+      expect(() => JSON.parse(io.out.text())).not.toThrow();
+    }
+    const sb = snapshotFromSource(await loadSource(b, {}, testIo()));
+    const sa = snapshotFromSource(await loadSource(a, {}, testIo()));
+    const doc = diffJson(diffSnapshots(sb, sa), sb, sa);
+    expect(doc.lmbs).toBeInstanceOf(PlainJsonArray);
+    const eager = { ...doc, lmbs: (doc.lmbs as PlainJsonArray<unknown>).toJSON() };
+    const r = await runMain(main, ['diff', b, a, '--json']);
+    expect(r.stdout).toBe(toJsonText(eager));
+    expect(r.stdout).toContain('\n    {"kind":"changed","drcIndex":"0x80000008","address":"0x80000000","size":"0x10000000","changes":[');
   });
 
   it('exit 3 for a missing source, 2 without arguments', async () => {
