@@ -21,9 +21,25 @@ export interface WalkRules {
 const join = (a: string, b: string) => (a === '/' ? `/${b}` : `${a}/${b}`);
 const rel = (p: string) => p.replace(/^\/+/, '');
 
-/** Read one file into an entry, or record why not. Write-only attributes become empty placeholders. */
+/**
+ * The sysfs attributes drmgr writes and nothing reads (mode 0200: reading them
+ * fails with EIO even as root). Only these become empty placeholders; any other
+ * file without read bits (a chmod 000 property in a --root tree) is read, and
+ * listed as unreadable when that fails.
+ */
+export const WRITE_ONLY = new Set([
+  '/proc/ppc64/ofdt',
+  '/proc/powerpc/ofdt',
+  '/sys/bus/pci/slots/control/add_slot',
+  '/sys/bus/pci/slots/control/remove_slot',
+  '/sys/devices/system/memory/probe',
+  '/sys/devices/system/cpu/probe',
+  '/sys/devices/system/cpu/release',
+]);
+
+/** Read one file into an entry, or record why not. Known write-only attributes become empty placeholders. */
 export function readEntry(fs: RootFs, report: CaptureReport, part: PartStats, path: string, mode: number, as = path): CaptureEntry | undefined {
-  if ((mode & 0o444) === 0) {
+  if ((mode & 0o444) === 0 && WRITE_ONLY.has(path)) {
     report.writeOnly.push(path);
     const e: CaptureEntry = { path: rel(as), kind: 'file', data: new Uint8Array(), mode: mode & 0o777 };
     report.count(part, e);

@@ -11,7 +11,8 @@ import type { DtTree } from './tree.js';
 import { readBootFdt } from './boot-fdt.js';
 import { captureTime } from './capture-time.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from './decompress.js';
-import { partialTreeFindings } from './partial-tree.js';
+import { partialTreeFindings, type CaptureNotes } from './partial-tree.js';
+import { MANIFEST_NAME, parseManifest } from '../capture/manifest.js';
 import { expandCaptureView } from '../capture/expand-view.js';
 
 /**
@@ -136,13 +137,33 @@ export function loadDirectory(view: FileView, label: string, kind: SourceKind): 
       evidence: { read: located.root, others: search.others },
     });
   }
-  findings.push(...partialTreeFindings(tree, treeView.describe(treeDir)));
+  findings.push(...partialTreeFindings(tree, treeView.describe(treeDir), located.layout === 'drscope-capture' ? captureNotes(root) : undefined));
   const bootRel = located.bootFdt === undefined ? undefined : inRoot(located.bootFdt);
   const boot = located.bootFdt === undefined ? undefined : bootRel !== undefined ? readBootFdt(root, bootRel, findings) : readBootFdt(view, located.bootFdt, findings);
   // drscope captures keep memory blocks as a table: expand it back into sysfs files
   const files = expandCaptureView(root);
   const capturedAt = captureTime(files);
   return { label, kind, layout: located.layout, tree, treeLocation: view.describe(located.treeDir), ...(boot ? { bootTree: boot } : {}), files, findings, ...(capturedAt ? { capturedAt } : {}) };
+}
+
+/** what a drscope capture's manifest says it could not read below the device tree, by tree path */
+function captureNotes(root: FileView): CaptureNotes {
+  const unreadable = new Map<string, string>();
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = root.readFile(`/${MANIFEST_NAME}`);
+  } catch {
+    bytes = undefined;
+  }
+  const m = bytes === undefined ? undefined : parseManifest(bytes);
+  for (const u of Array.isArray(m?.unreadable) ? m.unreadable : []) {
+    if (typeof u?.path !== 'string') continue;
+    // the capture read the live tree through its /proc symlink or directly in /sys
+    for (const prefix of ['/proc/device-tree/', '/sys/firmware/devicetree/base/']) {
+      if (u.path.startsWith(prefix)) unreadable.set(u.path.slice(prefix.length - 1), String(u.errno));
+    }
+  }
+  return { unreadable };
 }
 
 /** A view whose "/" is `root` inside another view. */

@@ -16,8 +16,33 @@ function missingProps(node: DtNode, required: (string | string[])[]): string[] {
   return out;
 }
 
-/** findings for a tree read from a directory or archive (`where` = its location, for messages) */
-export function partialTreeFindings(tree: DtTree, where: string): Finding[] {
+/** What a drscope capture's manifest says about the tree: device-tree paths ("/cpus/x") it could not read, with the errno. */
+export interface CaptureNotes {
+  unreadable: Map<string, string>;
+}
+
+const SOS_HINT = 'the capture looks incomplete (sosreport drops files past its size limit: rerun it with --all-logs, or use "drscope capture")';
+
+/** why a drscope capture lacks these properties, from its manifest */
+function captureHint(node: DtNode, missing: string[], notes: CaptureNotes): string {
+  const at = (n: string) => `${node.path === '/' ? '' : node.path}/${n}`;
+  const errnos = new Set<string>();
+  for (const m of missing) for (const n of m.split(' or ')) {
+    const e = notes.unreadable.get(at(n));
+    if (e !== undefined) errnos.add(e);
+  }
+  if (errnos.size === 0) return 'the drscope capture does not hold it and its manifest lists no read error (it was not there when the capture was taken)';
+  const codes = [...errnos].sort();
+  const root = codes.some((c) => c === 'EACCES' || c === 'EPERM') ? ': capture as root' : '';
+  return `it was unreadable when the capture was taken (${codes.join(', ')}${root}; listed under "unreadable" in drscope-manifest.json)`;
+}
+
+/**
+ * findings for a tree read from a directory or archive (`where` = its
+ * location, for messages); `notes` when it is a drscope capture, whose
+ * manifest says why a file is missing (sosreport's size cap is then not the cause)
+ */
+export function partialTreeFindings(tree: DtTree, where: string, notes?: CaptureNotes): Finding[] {
   const findings: Finding[] = [];
   const report = (node: DtNode, missing: string[], why: string) => {
     findings.push({
@@ -25,7 +50,7 @@ export function partialTreeFindings(tree: DtTree, where: string): Finding[] {
       severity: 'warning',
       node: node.path,
       file: where,
-      message: `${node.path} lacks ${missing.join(', ')}: ${why}; the capture looks incomplete (sosreport drops files past its size limit: rerun it with --all-logs, or use "drscope capture")`,
+      message: `${node.path} lacks ${missing.join(', ')}: ${why}; ${notes ? captureHint(node, missing, notes) : SOS_HINT}`,
       evidence: { missing },
     });
   };

@@ -165,6 +165,56 @@ describe('drscope capture', () => {
     expect(cap.files.kind('/sys/bus/pci/slots/control/add_slot')).toBe('file');
   });
 
+  it('a file without read bits that is not a known write-only attribute is read (as root), or listed as unreadable', async () => {
+    const prop = path.join(root, 'proc/device-tree/ibm,dynamic-reconfiguration-memory/ibm,lmb-size');
+    const before = fs.readFileSync(prop);
+    const mode = fs.statSync(prop).mode & 0o777;
+    fs.chmodSync(prop, 0);
+    try {
+      const res = await runCapture(testIo(), { root, output: path.join(out, 'm0.tar.gz') });
+      expect(res.manifest.writeOnly).toEqual([]);
+      const cap = await loadSource(path.join(out, 'm0.tar.gz'), {}, testIo());
+      // testIo runs as root in the container: root reads a mode 000 file
+      if (process.getuid?.() === 0) expect(Buffer.from(cap.tree.root.child('ibm,dynamic-reconfiguration-memory')!.prop('ibm,lmb-size')!)).toEqual(before);
+      // a reader that gets EACCES (not root): listed under unreadable, never stored as an empty file
+      const real = fs as unknown as FsPort;
+      const port: FsPort = new Proxy(real, {
+        get(t, k) {
+          if (k === 'readFileSync') {
+            return (p: string) => {
+              if (p === prop) throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+              return real.readFileSync(p);
+            };
+          }
+          return Reflect.get(t, k);
+        },
+      });
+      const res2 = await runCapture(testIo({ fs: port }), { root, output: path.join(out, 'm1.tar.gz') });
+      expect(res2.manifest.writeOnly).toEqual([]);
+      expect(res2.manifest.unreadable).toContainEqual({ path: '/proc/device-tree/ibm,dynamic-reconfiguration-memory/ibm,lmb-size', errno: 'EACCES', reason: 'permission denied (run as root to capture it)' });
+      const cap2 = await loadSource(path.join(out, 'm1.tar.gz'), {}, testIo());
+      expect(cap2.tree.root.child('ibm,dynamic-reconfiguration-memory')!.props.has('ibm,lmb-size')).toBe(false);
+      // read back, the gap is explained by the manifest, not by sosreport's size cap
+      const partial = cap2.findings.filter((f) => f.code === 'partial-tree');
+      expect(partial.map((f) => f.message)).toEqual([
+        '/ibm,dynamic-reconfiguration-memory lacks ibm,lmb-size: LMBs cannot be fully decoded; it was unreadable when the capture was taken (EACCES: capture as root; listed under "unreadable" in drscope-manifest.json)',
+      ]);
+      // missing on the captured system itself: no read error to point at, and no sosreport advice either
+      fs.renameSync(prop, `${prop}.away`);
+      try {
+        await runCapture(testIo(), { root, output: path.join(out, 'm2.tar.gz') });
+      } finally {
+        fs.renameSync(`${prop}.away`, prop);
+      }
+      const cap3 = await loadSource(path.join(out, 'm2.tar.gz'), {}, testIo());
+      expect(cap3.findings.filter((f) => f.code === 'partial-tree').map((f) => f.message)).toEqual([
+        '/ibm,dynamic-reconfiguration-memory lacks ibm,lmb-size: LMBs cannot be fully decoded; the drscope capture does not hold it and its manifest lists no read error (it was not there when the capture was taken)',
+      ]);
+    } finally {
+      fs.chmodSync(prop, mode);
+    }
+  });
+
   it('shows progress on stderr only when it is a terminal, and clears the line', async () => {
     const io = testIo();
     io.stderr.isTTY = true;
