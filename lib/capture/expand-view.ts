@@ -116,6 +116,7 @@ export function expandCaptureView(view: FileView): FileView {
       if (r === undefined) return view.readlink(path);
       return r?.target;
     },
+    ...(view.listError ? { listError: (path: string) => view.listError!(path) } : {}),
     describe(path) {
       return view.describe(path);
     },

@@ -11,6 +11,8 @@ export interface FileView {
   readFile(path: string): Uint8Array | undefined;
   /** entry names of a directory (unordered); undefined when not a directory */
   list(path: string): string[] | undefined;
+  /** why list(path) failed on an existing directory ("EACCES", "EIO"); undefined when it can be listed or is absent (optional) */
+  listError?(path: string): string | undefined;
   /** kind without following a final symlink; undefined when absent */
   kind(path: string): EntryKind | undefined;
   /** symlink target; undefined when not a symlink */
@@ -58,6 +60,15 @@ export function fsFileView(fs: FsPort, prefix: string): FileView {
         return fs.readdirSync(joinPath(prefix, path));
       } catch {
         return undefined;
+      }
+    },
+    listError(path) {
+      try {
+        fs.readdirSync(joinPath(prefix, path));
+        return undefined;
+      } catch (e) {
+        const code = errnoOf(e);
+        return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : code;
       }
     },
     kind(path) {

@@ -173,6 +173,7 @@ export function rebase(view: FileView, root: string): FileView {
   return {
     readFile: (p) => view.readFile(j(p)),
     list: (p) => view.list(j(p)),
+    ...(view.listError ? { listError: (p: string) => view.listError!(j(p)) } : {}),
     kind: (p) => view.kind(j(p)),
     readlink: (p) => view.readlink(j(p)),
     describe: (p) => view.describe(j(p)),
@@ -184,6 +185,7 @@ export function capturePaths(view: FileView): FileView {
   return {
     readFile: (p) => view.readFile(p),
     list: (p) => view.list(p),
+    ...(view.listError ? { listError: (p: string) => view.listError!(p) } : {}),
     kind: (p) => view.kind(p),
     readlink: (p) => view.readlink(p),
     describe: (p) => `/${p.split('/').filter((x) => x !== '').join('/')}`,

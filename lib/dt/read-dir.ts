@@ -22,7 +22,14 @@ const MAX_DEPTH = 64;
 function fill(view: FileView, dir: string, node: DtNode, findings: Finding[], depth: number): void {
   node.origin = view.describe(dir);
   const names = view.list(dir);
-  if (!names) return;
+  if (!names) {
+    // a node directory that exists but cannot be listed (chmod 000, EIO): its properties and children are missing
+    const why = view.kind(dir) === 'dir' ? (view.listError?.(dir) ?? 'EIO') : undefined;
+    if (why !== undefined) {
+      findings.push({ code: 'node-unreadable', severity: 'warning', node: node.path, file: view.describe(dir), message: `${view.describe(dir)}: cannot list the node directory (${why === 'EACCES' ? 'permission denied' : why}): its properties and child nodes are missing` });
+    }
+    return;
+  }
   for (const name of names) {
     const path = dir === '/' ? `/${name}` : `${dir}/${name}`;
     const kind = view.kind(path);

@@ -113,6 +113,31 @@ describe('captures', () => {
   });
 });
 
+describe('unreadable node directories', () => {
+  it('a node directory that cannot be listed is a node-unreadable finding, not a silently empty node', async () => {
+    const fs = memVolume({ ...liveTree('/cap/proc/device-tree'), '/cap/proc/device-tree/vdevice/name': 'vdevice\0' });
+    const denied = new Proxy(fs, {
+      get(t, k) {
+        if (k === 'readdirSync') {
+          return (p: string) => {
+            if (p === '/cap/proc/device-tree/vdevice') throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+            return t.readdirSync(p);
+          };
+        }
+        return Reflect.get(t, k) as unknown;
+      },
+    });
+    const src = await loadSource('/cap', {}, testIo({ fs: denied }));
+    expect(getNode(src.tree, '/vdevice')).toBeDefined();
+    expect(src.findings.filter((f) => f.code === 'node-unreadable')).toEqual([
+      { code: 'node-unreadable', severity: 'warning', node: '/vdevice', file: '/proc/device-tree/vdevice', message: '/proc/device-tree/vdevice: cannot list the node directory (permission denied): its properties and child nodes are missing' },
+    ]);
+    // an empty node that can be listed is fine
+    const ok = await loadSource('/cap', {}, testIo({ fs: memVolume({ ...liveTree('/cap/proc/device-tree'), '/cap/proc/device-tree/vdevice': null }) }));
+    expect(ok.findings.filter((f) => f.code === 'node-unreadable')).toEqual([]);
+  });
+});
+
 describe('locating the tree', () => {
   it('finds a sosreport tarred from /var/tmp (three wrapping directories), not one level deeper', async () => {
     const src = await loadSource('/x', {}, testIo({ fs: memVolume({ ...liveTree('/x/var/tmp/sosreport-h/proc/device-tree'), '/x/var/tmp/sosreport-h/sos_commands': null }) }));
