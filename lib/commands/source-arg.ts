@@ -3,6 +3,7 @@
 import type { Argv } from 'yargs';
 import { loadSource } from '../dt/load.js';
 import type { LoadOptions, Source } from '../dt/source.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 
 export const SOURCE_DESCRIBE = 'snapshot to read: directory, .tar/.tar.gz/.tar.xz, .dtb, .dts, sosreport, or "-" for stdin (default: the live system, or --root)';
@@ -14,10 +15,20 @@ export function withSource(y: Argv): Argv {
     .option('source', { type: 'string', describe: SOURCE_DESCRIBE, requiresArg: true });
 }
 
-/** args.source / args.root as loadSource wants them */
+/**
+ * args.source / args.root as loadSource wants them. A source and --root name
+ * two different inputs (a snapshot, and a directory laid out like /): giving
+ * both is a usage error rather than one silently ignored (so are two
+ * different values, should a parser ever hand over an array).
+ */
 export function sourceSpec(args: Record<string, unknown>): { spec: string | undefined; root: string | undefined } {
-  const spec = typeof args.source === 'string' && args.source !== '' ? args.source : undefined;
+  const given = (Array.isArray(args.source) ? args.source : [args.source]).filter((v): v is string => typeof v === 'string' && v !== '');
+  if (new Set(given).size > 1) throw new UsageError(`two sources given (${given.join(', ')}): name one snapshot, as [source] or --source`);
+  const spec = given[0];
   const root = typeof args.root === 'string' && args.root !== '' ? args.root : undefined;
+  if (spec !== undefined && root !== undefined) {
+    throw new UsageError(`--root ${root} and the source ${spec} name two different inputs: give one (--root DIR reads a directory laid out like /, a source path reads that snapshot)`);
+  }
   return { spec, root };
 }
 

@@ -86,3 +86,21 @@ describe('drscope show: node path without a source, malformed properties', () =>
     ]);
   });
 });
+
+describe('a source and --root together are a usage error (every command taking [source])', () => {
+  const DTB = 'samples/pseries-7.2-numa2/00-boot.dtb';
+  it.each([
+    ['lmbs', ['lmbs', '--root', '/nonexistent', DTB]],
+    ['lmbs --source', ['lmbs', '--root', '/nonexistent', '--source', DTB]],
+    ['show', ['show', '--root', '/nonexistent', DTB]],
+    ['show with a node path', ['show', '--root', '/nonexistent', DTB, '/rtas']],
+    ['slots', ['slots', '--root', '/nonexistent', DTB]],
+  ])('%s', async (_n, argv) => {
+    const r = await runMain(main, argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `drscope: --root /nonexistent and the source ${DTB} name two different inputs: give one (--root DIR reads a directory laid out like /, a source path reads that snapshot)\nTry 'drscope --help'\n`,
+    );
+  });
+});
