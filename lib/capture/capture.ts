@@ -46,12 +46,34 @@ export function checkOutputPath(out: string, root: string | undefined): void {
   }
 }
 
-function fileSink(io: Io, path: string): ByteSink & { close(): void } {
+/**
+ * -o as a file name: an existing directory ("-o .", "-o /var/tmp") gets the
+ * default name inside it; a name ending in "/" must be an existing directory.
+ */
+export function outputPath(io: Io, output: string | undefined, defaultName: string): string {
+  if (output === undefined) return defaultName;
+  if (output === '-') return output;
+  let isDir = false;
+  try {
+    isDir = io.fs.statSync(output).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (isDir) return `${output.replace(/\/+$/, '') || ''}/${defaultName}`;
+  if (output.endsWith('/')) throw new UsageError(`-o ${output}: no such directory`);
+  return output;
+}
+
+/** `path` is the .partial file written first; `shown` the name the user asked for (messages) */
+function fileSink(io: Io, path: string, shown = path): ByteSink & { close(): void } {
   let fd: number;
   try {
     fd = io.fs.openSync(path, 'w', 0o600);
   } catch (e) {
-    throw new WriteError('WRITE_FAILED', `cannot create: ${errnoOf(e)}`, { file: path });
+    const code = errnoOf(e);
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) || '/' : '.';
+    const why = code === 'ENOENT' ? `no such directory ${dir}` : code === 'EACCES' || code === 'EPERM' ? `permission denied in ${dir}` : code === 'EISDIR' ? 'it is a directory' : code;
+    throw new WriteError('WRITE_FAILED', `cannot create the capture: ${why}`, { file: shown });
   }
   return {
     write(chunk) {
@@ -75,7 +97,7 @@ export async function runCapture(io: Io, opts: CaptureOptions): Promise<CaptureR
   const hostRead = fs.read('/proc/sys/kernel/hostname');
   const hostname = (hostRead.ok && text(hostRead.value)) || 'unknown';
   const dirName = `drscope-capture-${safeHost(hostname)}-${compactStamp(started)}`;
-  const output = opts.output ?? `${dirName}.tar.gz`;
+  const output = outputPath(io, opts.output, `${dirName}.tar.gz`);
   if (output !== '-') checkOutputPath(output, opts.root);
   const compress = !/\.tar$/i.test(output);
 
@@ -84,7 +106,7 @@ export async function runCapture(io: Io, opts: CaptureOptions): Promise<CaptureR
   let release: string | undefined;
   let version: string | undefined;
   const partial = output === '-' ? undefined : `${output}.partial`;
-  const file = partial === undefined ? undefined : fileSink(io, partial);
+  const file = partial === undefined ? undefined : fileSink(io, partial, output);
   const sink: ByteSink = file ?? io.stdout;
   const writer = new ArchiveWriter(sink, `${dirName}/`, started, compress);
   let memoryBlockCount = 0;

@@ -125,7 +125,22 @@ describe('drscope capture', () => {
     expect(r2.code).toBe(2);
     const r3 = await runMain(main, ['capture', '--root', root, '-o', path.join(out, 'no/such/dir/c.tar.gz')]);
     expect(r3.code).toBe(3);
-    expect(r3.stderr).toMatch(/^drscope: .*c\.tar\.gz\.partial: cannot create: ENOENT/);
+    expect(r3.stderr).toBe(`drscope: ${path.join(out, 'no/such/dir/c.tar.gz')}: cannot create the capture: no such directory ${path.join(out, 'no/such/dir')}\n`);
+  });
+
+  it('-o DIR writes the default name into an existing directory; -o NAME/ must be one', async () => {
+    const dir = fs.mkdtempSync(path.join(out, 'odir-'));
+    for (const o of [dir, `${dir}/`]) {
+      const r = await runMain(main, ['capture', '--root', root, '-o', o, '-q']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${dir}/drscope-capture-${r.stdout.match(/drscope-capture-(.*)\.tar\.gz/)![1]}.tar.gz\n`);
+      expect(fs.existsSync(r.stdout.trim())).toBe(true);
+      fs.rmSync(r.stdout.trim());
+    }
+    expect(fs.readdirSync(dir)).toEqual([]);
+    const r = await runMain(main, ['capture', '--root', root, '-o', `${dir}/sub/`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`drscope: -o ${dir}/sub/: no such directory\nTry 'drscope --help'\n`);
   });
 
   it('exit 3 with one line when there is no device tree', async () => {
