@@ -36,12 +36,75 @@ function restoreDash(args: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(args).map(([k, v]) => [k, back(v)]));
 }
 
+/** global options that take a value (their value is not a command word) */
+const VALUE_OPTIONS = new Set(['--root', '--input-format']);
+
+/** the first word that is not an option (or an option's value): the command */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (VALUE_OPTIONS.has(a)) {
+      i++;
+      continue;
+    }
+    if (!a.startsWith('-') || a === '-') return a;
+  }
+  return undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** "unknown command frob (did you mean lmbs?)", or undefined when the word is a command */
+export function unknownCommand(word: string): string | undefined {
+  const names = commands.map((c) => c.command.split(' ')[0]!);
+  if (names.includes(word)) return undefined;
+  const best = names.map((n) => [n, editDistance(word, n)] as const).sort((x, y) => x[1] - y[1])[0];
+  const hint = best && best[1] <= Math.max(2, Math.floor(word.length / 2)) ? ` (did you mean ${best[0]}?)` : '';
+  return `unknown command ${word}${hint}; the commands are ${names.join(', ')}`;
+}
+
+/** yargs' validation messages as the one line drscope prints for every usage error */
+export function usageLine(msg: string, argv: readonly string[] = []): string {
+  const invalid = [...msg.matchAll(/Argument: ([^,]+), Given: "([^"]*)", Choices: (.*)/g)];
+  if (invalid.length > 0) {
+    return invalid
+      .map(([, arg, given, choices]) => {
+        const list = choices!.split(', ').map((c) => c.replace(/^"|"$/g, '')).join(', ');
+        return arg === 'action' ? `unknown hook action ${given} (one of ${list})` : `--${arg} ${given}: must be one of ${list}`;
+      })
+      .join('; ');
+  }
+  const needs = /^Not enough arguments following: (.+)$/.exec(msg.trim());
+  if (needs) return `--${needs[1]} needs a value`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg.trim());
+  if (unknown) {
+    // yargs names options without their dashes: put them back from the command line
+    const isOption = (n: string) => argv.some((a) => a === `--${n}` || a.startsWith(`--${n}=`) || (n.length === 1 && /^-[^-]/.test(a) && a.includes(n)));
+    const names = unknown[1]!.split(', ');
+    const opts = names.filter(isOption).map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+    const extra = names.filter((n) => !isOption(n));
+    return [opts.length ? `unknown option${opts.length > 1 ? 's' : ''} ${opts.join(', ')}` : '', extra.length ? `unexpected argument${extra.length > 1 ? 's' : ''} ${extra.join(', ')}` : ''].filter(Boolean).join('; ');
+  }
+  return msg.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 export async function main(argvIn: string[], io: Io): Promise<number> {
   const debug = argvIn.includes('--debug');
   const argv = protectDash(argvIn);
   let exitCode: number = ExitCode.OK;
   const out = (s: string) => io.stdout.write(s);
   try {
+    const word = commandWord(argvIn);
+    const unknown = word === undefined ? undefined : unknownCommand(word);
+    if (unknown !== undefined) throw new UsageError(unknown);
     let y = yargs(argv)
       .scriptName(PROG)
       .usage('$0 <command> [source] [options]')
@@ -59,7 +122,9 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
       .wrap(Math.min(100, process.stdout.columns || 100))
       .exitProcess(false)
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg);
+        // our own errors pass through; yargs' (YError, or a bare message) become one-line usage errors
+        if (err && err.name !== 'YError') throw err;
+        throw new UsageError(usageLine(msg || err?.message || 'usage error', argvIn));
       });
     for (const def of commands) {
       y = y.command(

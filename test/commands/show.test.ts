@@ -104,3 +104,20 @@ describe('a source and --root together are a usage error (every command taking [
     );
   });
 });
+
+describe('usage errors are one line plus the --help hint', () => {
+  it.each([
+    [['frob'], 'unknown command frob; the commands are capture, hook, history, lmbs, show, diff, audit, lsslot, drmgr, slots'],
+    [['lmb', 'x'], 'unknown command lmb (did you mean lmbs?); the commands are capture, hook, history, lmbs, show, diff, audit, lsslot, drmgr, slots'],
+    [['--root', '/r', 'shwo'], 'unknown command shwo (did you mean show?); the commands are capture, hook, history, lmbs, show, diff, audit, lsslot, drmgr, slots'],
+    [['lmbs', '--input-format', 'foo', 'x'], '--input-format foo: must be one of dir, tar, dtb, dts'],
+    [['hook', 'frob'], 'unknown hook action frob (one of install, remove, status, run)'],
+    [['lmbs', '--node'], '--node needs a value'],
+    [['lmbs', '--bogus', 'x'], 'unknown option --bogus'],
+    [['lmbs', 'x', 'y'], 'unexpected argument y'],
+  ])('%j', async (argv, line) => {
+    const r = await runMain(main, argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`drscope: ${line}\nTry 'drscope --help'\n`);
+  });
+});
