@@ -2,7 +2,7 @@
 // MiB unpacked, so anything that expands past the cap (or by a ratio no real
 // capture reaches) is refused as a possible decompression bomb before it can
 // exhaust memory. Nothing is written to disk.
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import xzDecompress from 'xz-decompress';
 import { FormatError } from '../errors.js';
 import { firstSha256Mismatch, parseXz, unsupportedFeatures, withoutSha256, XZ_CHECK, type Sha256Blocks } from './xz-container.js';
@@ -41,17 +41,76 @@ function codeOf(e: unknown): string | undefined {
   return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
 }
 
-export function gunzipCapped(bytes: Uint8Array, label: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Uint8Array {
+/**
+ * gunzip with the output cap. Like gzip(1), data after the last complete member
+ * that is not another member (a download page appended, a disk block of junk)
+ * is ignored: `onTrailing` is told how many bytes; trailing zeros are ignored silently.
+ */
+export function gunzipCapped(bytes: Uint8Array, label: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, onTrailing?: (bytes: number, at: number) => void): Uint8Array {
   const cap = outputCap(bytes.length, limits);
   try {
     const out = gunzipSync(bytes, { maxOutputLength: cap, finishFlush: zlibConstants.Z_FINISH });
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (e) {
     if (codeOf(e) === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw bombError('gzip', bytes.length, cap, label);
+    const members = gunzipMembers(bytes, cap);
+    if (members === 'too-large') throw bombError('gzip', bytes.length, cap, label);
+    if (members !== undefined) {
+      onTrailing?.(bytes.length - members.end, members.end);
+      return members.data;
+    }
     const msg = e instanceof Error ? e.message : String(e);
     const hint = /unexpected end/i.test(msg) ? ' (the file is truncated: an incomplete copy or download?)' : '';
     throw new FormatError('DECOMPRESS_FAILED', `gzip data is corrupt: ${msg}${hint}`, { file: label, cause: e });
   }
+}
+
+/**
+ * Member by member (RFC 1952), each checked against its CRC32 and size. The
+ * output when at least one member is complete and what follows the last one is
+ * not the start of another member; undefined otherwise (the data is corrupt).
+ */
+function gunzipMembers(b: Uint8Array, cap: number): { data: Uint8Array; end: number } | 'too-large' | undefined {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  let off = 0;
+  while (off + 18 <= b.length && b[off] === 0x1f && b[off + 1] === 0x8b && b[off + 2] === 8) {
+    const flags = b[off + 3]!;
+    let p = off + 10;
+    if (flags & 4) p += 2 + (b[p]! | (b[p + 1]! << 8)); // FEXTRA
+    const skipString = () => {
+      const nul = b.indexOf(0, p);
+      p = nul < 0 ? b.length : nul + 1;
+    };
+    if (flags & 8) skipString(); // FNAME
+    if (flags & 16) skipString(); // FCOMMENT
+    if (flags & 2) p += 2; // FHCRC
+    if (p >= b.length) return undefined;
+    let r: { buffer: Buffer; engine: { bytesWritten: number } };
+    try {
+      r = inflateRawSync(b.subarray(p), { info: true, maxOutputLength: Math.max(1, cap - total) }) as unknown as typeof r;
+    } catch (e) {
+      if (codeOf(e) === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) return 'too-large';
+      return undefined;
+    }
+    const end = p + r.engine.bytesWritten;
+    if (end + 8 > b.length) return undefined;
+    const le32 = (o: number) => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+    if (le32(end) !== crc32(r.buffer) || le32(end + 4) !== r.buffer.length % 2 ** 32) return undefined;
+    parts.push(r.buffer);
+    total += r.buffer.length;
+    if (total > cap) return 'too-large';
+    off = end + 8;
+  }
+  // nothing decoded, or what follows looks like another (broken) member: corrupt, not trailing garbage
+  if (parts.length === 0 || (b[off] === 0x1f && b[off + 1] === 0x8b)) return undefined;
+  const data = new Uint8Array(total);
+  let o = 0;
+  for (const part of parts) {
+    data.set(part, o);
+    o += part.length;
+  }
+  return { data, end: off };
 }
 
 export async function unxzCapped(bytes: Uint8Array, label: string, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS): Promise<Uint8Array> {

@@ -11,6 +11,7 @@ import { readDtb } from './read-dtb.js';
 import { readDts } from './read-dts.js';
 import { readTar } from './read-tar.js';
 import type { LoadOptions, Source } from './source.js';
+import type { Finding } from '../model/finding.js';
 
 const FOREIGN_HINT: Record<string, string> = {
   empty: 'the input is empty',
@@ -25,11 +26,29 @@ export async function loadBytes(bytes: Uint8Array, label: string, opts: LoadOpti
   let data = bytes;
   let fmt: ByteFormat = detectFormat(data);
   let wrapped = '';
+  const notes: Finding[] = [];
   if (fmt === 'gzip' || fmt === 'xz') {
-    data = fmt === 'gzip' ? gunzipCapped(data, label, limits) : await unxzCapped(data, label, limits);
+    const input = data;
+    const trailing = (n: number, at: number) => {
+      if (isZero(input, at)) return; // padding, as gzip(1) says nothing either
+      notes.push({ code: 'gzip-trailing-garbage', severity: 'info', file: label, message: `${label}: ${n} byte(s) after the end of the gzip data at offset 0x${at.toString(16)} are not gzip data; ignored (as gzip -d does: "trailing garbage ignored")`, evidence: { offset: at, bytes: n } });
+    };
+    data = fmt === 'gzip' ? gunzipCapped(data, label, limits, trailing) : await unxzCapped(data, label, limits);
     wrapped = fmt;
     fmt = detectFormat(data);
   }
+  const source = await fromBytes(data, fmt, wrapped, label, opts, limits);
+  source.findings.unshift(...notes);
+  return source;
+}
+
+function isZero(b: Uint8Array, from: number): boolean {
+  for (let i = from; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+async function fromBytes(data: Uint8Array, detected: ByteFormat, wrapped: string, label: string, opts: LoadOptions, limits: ArchiveLimits): Promise<Source> {
+  let fmt: ByteFormat | NonNullable<LoadOptions['format']> = detected;
   if (opts.format !== undefined) fmt = opts.format;
   switch (fmt) {
     // name properties as the kernel would add them: a DTB/DTS then equals a /proc/device-tree copy

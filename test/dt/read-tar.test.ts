@@ -298,6 +298,31 @@ describe('decompression bombs and corrupt compression', () => {
     expect(e2.code).toBe('DECOMPRESS_FAILED');
     expect(e2.message).toMatch(/xz data is corrupt: unexpected end of input/);
   });
+  it('gzip with trailing garbage after the last complete member is read, with an info finding (as gzip -d)', async () => {
+    const tar = archive(...treeEntries('snap/device-tree'));
+    const junk = new TextEncoder().encode('<html>not found</html>\n');
+    const one = await load(Buffer.concat([gzipSync(tar), junk]));
+    expect(getNode(one.tree, '/cpus')).toBeDefined();
+    const f = one.findings.filter((x) => x.code === 'gzip-trailing-garbage');
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: 'info', file: 'a.tar', evidence: { bytes: junk.length } });
+    expect(f[0]!.message).toMatch(/^a\.tar: 23 byte\(s\) after the end of the gzip data at offset 0x[0-9a-f]+ are not gzip data; ignored/);
+    // two members, then junk: both members are kept
+    const half = tar.length / 2;
+    const two = await load(Buffer.concat([gzipSync(tar.subarray(0, half)), gzipSync(tar.subarray(half)), junk]));
+    expect(treesEqual(two.tree.root, one.tree.root)).toBe(true);
+    // trailing zeros are padding: no finding
+    const zeros = await load(Buffer.concat([gzipSync(tar), new Uint8Array(100)]));
+    expect(zeros.findings.filter((x) => x.code === 'gzip-trailing-garbage')).toEqual([]);
+  });
+  it('gzip: a broken second member or a bad CRC is still corrupt data, not trailing garbage', async () => {
+    const tar = archive(...treeEntries('snap/device-tree'));
+    const second = gzipSync(tar);
+    expect((await failure(load(Buffer.concat([gzipSync(tar), second.subarray(0, 30)])))).code).toBe('DECOMPRESS_FAILED');
+    const badCrc = new Uint8Array(gzipSync(tar));
+    badCrc[badCrc.length - 8]! ^= 1;
+    expect((await failure(load(Buffer.concat([badCrc, new TextEncoder().encode('junk')])))).code).toBe('DECOMPRESS_FAILED');
+  });
   it('corrupt gzip data', async () => {
     const gz = new Uint8Array(sampleFile('pseries-7.2-numa2', '00-boot.tar.gz'));
     gz.fill(0x55, 100, 200);
