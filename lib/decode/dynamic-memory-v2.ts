@@ -3,7 +3,7 @@
 // Expansion (kernel __walk_drmem_v2_lmbs): LMB j of a set has base + j*lmb_size,
 // drc + j (even for "invalid" DRC sets), the set's aa_index and flags.
 import { allocLmbArrays, type LmbArrays } from './lmb-arrays.js';
-import { dataView, hex, type Decoded, type DecodeIssue } from './result.js';
+import { addressCellsIssue, dataView, hex, type Decoded, type DecodeIssue } from './result.js';
 
 export interface DrmemV2Sets {
   declared: number;
@@ -22,6 +22,7 @@ export const MAX_EXPANDED_LMBS = 1 << 24;
 export function decodeDynamicMemoryV2(bytes: Uint8Array, addressCells = 2): Decoded<DrmemV2Sets> {
   const issues: DecodeIssue[] = [];
   const ac = addressCells >= 1 && addressCells <= 4 ? addressCells : 2;
+  if (ac !== addressCells) issues.push(addressCellsIssue(addressCells));
   const entrySize = 4 * (ac + 4);
   const empty = (declared: number): DrmemV2Sets => ({ declared, count: 0, entrySize, seq: new Uint32Array(0), base: new BigUint64Array(0), drc: new Uint32Array(0), aa: new Uint32Array(0), flags: new Uint32Array(0) });
   if (bytes.length < 4) {

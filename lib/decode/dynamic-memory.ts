@@ -2,7 +2,7 @@
 // {base (root #address-cells, 2 on pseries), drc_index, reserved, aa_index, flags}.
 // The kernel trusts N; we decode min(N, entries that fit) and report the rest.
 import { allocLmbArrays, truncateLmbArrays, type LmbArrays } from './lmb-arrays.js';
-import { dataView, hex, type Decoded, type DecodeIssue } from './result.js';
+import { addressCellsIssue, dataView, hex, type Decoded, type DecodeIssue } from './result.js';
 
 export interface DynamicMemoryV1 {
   /** N as declared in cell 0 */
@@ -15,6 +15,7 @@ export interface DynamicMemoryV1 {
 export function decodeDynamicMemoryV1(bytes: Uint8Array, addressCells = 2): Decoded<DynamicMemoryV1> {
   const issues: DecodeIssue[] = [];
   const ac = addressCells >= 1 && addressCells <= 4 ? addressCells : 2;
+  if (ac !== addressCells) issues.push(addressCellsIssue(addressCells));
   const entrySize = 4 * (ac + 4);
   if (bytes.length < 4) {
     issues.push({ code: 'property-too-short', offset: 0, message: `${bytes.length} bytes: no LMB count cell`, severity: 'error' });

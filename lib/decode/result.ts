@@ -65,3 +65,13 @@ export function decodeU32(bytes: Uint8Array, what = 'property'): Decoded<number 
   if (bytes.length !== 4) issues.push({ code: 'property-length', offset: 4, message: `${what} is ${bytes.length} bytes, expected 4; extra bytes ignored`, severity: 'info' });
   return { value: dataView(bytes).getUint32(0), issues };
 }
+
+/** the root #address-cells an LMB entry cannot be read with (0, or more than 4 cells for a 64-bit address) */
+export function addressCellsIssue(addressCells: number): DecodeIssue {
+  return {
+    code: 'address-cells-invalid',
+    offset: 0,
+    message: `root #address-cells is ${addressCells} (${hex(addressCells)}); an LMB address needs 1 to 4 cells: entries read with 2 address cells, the pseries value`,
+    severity: 'error',
+  };
+}

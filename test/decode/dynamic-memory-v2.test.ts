@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeDynamicMemoryV1 } from '../../lib/decode/dynamic-memory.js';
 import { decodeDynamicMemoryV2, expandDrmemV2 } from '../../lib/decode/dynamic-memory-v2.js';
 import { be32, be64, cat } from '../helpers/cells.js';
 
@@ -84,6 +85,17 @@ describe('decodeDynamicMemoryV2 / expandDrmemV2', () => {
     expect(e.value.count).toBe(8);
     expect([...e.value.drc]).toEqual([0x10, 0x11, 0x12, 0x13, 0x14, 0x20, 0x21, 0x22]);
     expect(e.issues.map((i) => i.offset)).toEqual([4, 4 + 2 * 24]);
+  });
+
+  it('#address-cells 0 or 0xffffffff is an error (entries are read with 2 cells), for v1 and v2 alike', () => {
+    for (const ac of [0, 5, 0xffffffff]) {
+      const v2 = decodeDynamicMemoryV2(cat(be32(1), set(2, 0n, 1, 0, 8)), ac);
+      expect(v2.value.count).toBe(1);
+      expect(v2.issues).toEqual([{ code: 'address-cells-invalid', offset: 0, severity: 'error', message: `root #address-cells is ${ac} (0x${ac.toString(16)}); an LMB address needs 1 to 4 cells: entries read with 2 address cells, the pseries value` }]);
+      const v1 = decodeDynamicMemoryV1(cat(be32(1), be64(0n), be32(1, 0, 0, 8)), ac);
+      expect(v1.issues.map((i) => i.code)).toEqual(['address-cells-invalid']);
+    }
+    for (const ac of [1, 2, 4]) expect(decodeDynamicMemoryV2(cat(be32(0)), ac).issues).toEqual([]);
   });
 
   it('zero-length set is reported as info', () => {
