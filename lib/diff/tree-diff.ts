@@ -53,9 +53,10 @@ function diffProps(b: DtNode, a: DtNode, skip: PropSkip, out: PropChange[]): voi
     if (bv && av) {
       if (bytesEqual(bv, av)) continue;
       const off = firstDiff(bv, av);
-      out.push({ kind: 'changed', node: path, property: name, before: showValue(bv, off), after: showValue(av, off), offset: off, beforeLength: bv.length, afterLength: av.length });
-    } else if (av) out.push({ kind: 'added', node: path, property: name, after: showValue(av), afterLength: av.length });
-    else if (bv) out.push({ kind: 'removed', node: path, property: name, before: showValue(bv), beforeLength: bv.length });
+      const cells = cellsByName(path, name, bv) && cellsByName(path, name, av);
+      out.push({ kind: 'changed', node: path, property: name, before: showValue(bv, off, cells), after: showValue(av, off, cells), offset: off, beforeLength: bv.length, afterLength: av.length });
+    } else if (av) out.push({ kind: 'added', node: path, property: name, after: showValue(av, 0, cellsByName(path, name, av)), afterLength: av.length });
+    else if (bv) out.push({ kind: 'removed', node: path, property: name, before: showValue(bv, 0, cellsByName(path, name, bv)), beforeLength: bv.length });
   }
 }
 
@@ -65,10 +66,49 @@ function firstDiff(a: Uint8Array, b: Uint8Array): number {
   return n;
 }
 
-/** dtc-like short form: "strings", <cells>, or [bytes]; long values summarised, shown from `from` (a first difference) when it is past the start. */
-export function showValue(v: Uint8Array, from = 0): string {
+/** /chosen ihandles (Open Firmware instance handles): one cell whose bytes often look printable (">7~") */
+const CHOSEN_IHANDLES = new Set(['stdin', 'stdout', 'memory', 'mmu', 'cpu', 'bootcpu']);
+/** properties that are cells by definition (phandles, cell counts, addresses, interrupt specifiers, associativity) */
+const CELL_PROPS = new Set([
+  'phandle',
+  'linux,phandle',
+  'ibm,phandle',
+  'interrupt-parent',
+  'interrupts',
+  'interrupt-map',
+  'interrupt-map-mask',
+  'reg',
+  'ranges',
+  'dma-ranges',
+  'ibm,associativity',
+  'ibm,my-drc-index',
+  'ibm,lmb-size',
+  'ibm,memory-flags-mask',
+  'ibm,memory-preservation-time',
+  'ibm,max-associativity-domains',
+  'ibm,current-associativity-domains',
+  'ibm,lrdr-capacity',
+  'linux,initrd-start',
+  'linux,initrd-end',
+  'linux,kernel-end',
+  'linux,memory-limit',
+]);
+
+/** a property known to hold cells (so its value is never guessed as a string): whole cells only */
+export function cellsByName(node: string, name: string, v: Uint8Array): boolean {
+  if (v.length === 0 || v.length % 4 !== 0) return false;
+  if (name.startsWith('#') || CELL_PROPS.has(name)) return true;
+  return node === '/chosen' && CHOSEN_IHANDLES.has(name) && v.length === 4;
+}
+
+/**
+ * dtc-like short form: "strings", <cells>, or [bytes]; long values summarised, shown from `from`
+ * (a first difference) when it is past the start. `cells`: the property is known to hold cells
+ * (a phandle, an ihandle): never guessed as a string.
+ */
+export function showValue(v: Uint8Array, from = 0, cells = false): string {
   if (v.length === 0) return '(empty)';
-  const strs = asStrings(v);
+  const strs = cells ? null : asStrings(v);
   if (strs) {
     const s = strs.map((x) => JSON.stringify(x)).join(', ');
     return s.length <= 80 ? s : `${s.slice(0, 77)}... (${v.length} bytes)`;

@@ -88,6 +88,26 @@ describe('synthetic', () => {
     expect(showValue(new Uint8Array(40), 36)).toBe('<@32: ... 0x0 0x0> (40 bytes)');
   });
 
+  it('known cell properties are shown as cells even when their bytes look printable (/chosen ihandles, phandles)', () => {
+    const ih = (v: number) => be32(v);
+    // 0x3e377e00 reads ">7~" (plus a NUL) as a string
+    const chosen = (memory: number, phandle: number) => {
+      const s = snap({ label: 'x', lmbs: base, arrays: A0 });
+      const c = s.tree.root.children.get('chosen')!;
+      c.setProp('memory', ih(memory));
+      c.setProp('phandle', ih(phandle));
+      c.setProp('label', new TextEncoder().encode('>7~\0'));
+      return s;
+    };
+    const a = chosen(0x3e377e00, 0x3e377a00);
+    const b = chosen(0x7e377e00, 0x7e377a00);
+    b.tree.root.children.get('chosen')!.setProp('label', new TextEncoder().encode('>8~\0'));
+    const r = diffSnapshots(a, b).properties.map((p) => `${p.property}: ${p.before} → ${p.after}`);
+    expect(r).toEqual(['label: ">7~" → ">8~"', 'memory: <0x3e377e00> → <0x7e377e00>', 'phandle: <0x3e377a00> → <0x7e377a00>']);
+    // a cell property of odd length is still shown as bytes
+    expect(showValue(new Uint8Array([0x3e, 0x37, 0x7e]), 0, false)).toBe('[3e 37 7e]');
+  });
+
   it('DRC lists: identical lists (the root names every LMB) report nothing; added, removed, renamed connectors and a format change do', () => {
     const classic = (entries: [number, string][]) => ({
       'ibm,drc-indexes': be32(entries.length, ...entries.map(([i]) => i)),
