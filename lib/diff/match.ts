@@ -62,7 +62,11 @@ export function matchLmbs(before: LmbColumnTable, after: LmbColumnTable): LmbMat
       if (ai >= 0 && bi !== undefined && bi >= 0) link(bi, ai);
     }
   }
-  // pass 2: address, among what is left (unique on both sides)
+  // pass 2: address, among what is left (unique on both sides), only where the DRC index is not
+  // a real DRC on at least one side (DRC_INVALID: QEMU's boot RAM, drc 0 repeated in v1 and
+  // 0,1,2... in v2; a connector the hypervisor turned into one). Two real, different DRC
+  // indexes at one address are different connectors: an entry gone and a new entry.
+  const invalid = (bi: number, ai: number) => ((bFlags[bi]! | aFlags[ai]!) & LmbFlag.DRC_INVALID) !== 0;
   const restB: number[] = [];
   const restA: number[] = [];
   for (let i = 0; i < nb; i++) if (!bTaken[i]) restB.push(i);
@@ -72,7 +76,7 @@ export function matchLmbs(before: LmbColumnTable, after: LmbColumnTable): LmbMat
     const aByAddr = uniqueAddressIndex(after, restA);
     for (const [addr, ai] of aByAddr) {
       const bi = bByAddr.get(addr);
-      if (ai >= 0 && bi !== undefined && bi >= 0) link(bi, ai);
+      if (ai >= 0 && bi !== undefined && bi >= 0 && invalid(bi, ai)) link(bi, ai);
     }
     // pass 3: k-th remaining occurrence of a DRC index before <-> k-th after
     const queue = new Map<number, number[]>();

@@ -53,6 +53,16 @@ describe('synthetic', () => {
     expect(r.lmbs[0]!.changes).toEqual([{ field: 'address', before: 0x30000000n, after: 0x100000000n }]);
   });
 
+  it('only DRC_INVALID LMBs pair by address: a real DRC index renumbered is an entry gone and a new one', () => {
+    const renum = base.map((l) => (l.drc === D(3) || l.drc === D(4) ? { ...l, drc: l.drc + 0x10000000, base: BigInt(l.drc - D(0)) * 0x10000000n } : l));
+    const r = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: renum, arrays: A0, format: 'v1' }));
+    expect(summary(r)).toEqual(['added 90000003-90000004: ', 'removed 80000003-80000004: ']);
+    // the hypervisor turning a connector into DRC_INVALID boot RAM (drc 0) pairs by address
+    const inval = base.map((l) => (l.drc === D(10) ? { ...l, drc: 0, flags: 0x20, base: 10n * 0x10000000n } : l));
+    const r2 = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: inval, arrays: A0, format: 'v1' }));
+    expect(summary(r2)).toEqual(['changed 0-0: drcIndex=2147483658>0,flag:DRC_INVALID=false>true']);
+  });
+
   it('tables in a different order (hash path) pair the same way', () => {
     const shuffled = [...base].reverse().map((l) => (l.drc === D(4) ? { ...l, aa: 0 } : l));
     const r = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: shuffled, arrays: A0, format: 'v1' }));
