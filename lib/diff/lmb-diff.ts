@@ -130,7 +130,9 @@ export function lmbChanges(B: LmbColumnTable, bi: number, A: LmbColumnTable, ai:
 export function deltaSignature(d: LmbDelta): string {
   const parts = d.changes.map((ch) => {
     if (ch.field === 'address') return `address+${(BigInt(ch.after as bigint) - BigInt(ch.before as bigint)).toString()}`;
-    if (ch.field === 'drcIndex') return `drc+${(ch.after as number) - (ch.before as number)}`;
+    // the DRC indexes of a run step by 0 or 1 on each side (groupRuns checks): a renumbering by a
+    // constant, DRC_INVALID boot RAM (drc 0 repeated) given real indexes or the other way round
+    if (ch.field === 'drcIndex') return 'drc';
     return `${ch.field}${ch.flag ? `:${ch.flag}` : ''}=${String(ch.before)}>${String(ch.after)}`;
   });
   return `${d.kind}|${d.size}|${parts.join(',')}`;
@@ -144,14 +146,34 @@ export interface DeltaRun {
   bytes: bigint;
 }
 
-/** Group consecutive deltas (drc index + 1, same signature) into runs, for human output. */
+/** the DRC index of a delta before the change (changed entries: its drcIndex change, if any) */
+export function drcBefore(d: LmbDelta): number {
+  const c = d.changes.find((x) => x.field === 'drcIndex');
+  return c ? (c.before as number) : d.drcIndex;
+}
+
+/** the size of a delta's LMB before the change */
+function sizeBefore(d: LmbDelta): bigint {
+  const c = d.changes.find((x) => x.field === 'size');
+  return c ? (c.before as bigint) : d.size;
+}
+
+/** b directly follows a: DRC indexes step by 0 or 1 on both sides, addresses contiguous (by the old or the new LMB size) */
+function follows(a: LmbDelta, b: LmbDelta): boolean {
+  const stepAfter = (b.drcIndex - a.drcIndex) >>> 0;
+  const stepBefore = (drcBefore(b) - drcBefore(a)) >>> 0;
+  if (stepAfter > 1 || stepBefore > 1) return false;
+  return b.address === a.address + a.size || b.address === a.address + sizeBefore(a);
+}
+
+/** Group consecutive deltas (drc index + 1 or repeated, contiguous addresses, same signature) into runs, for human output. */
 export function groupRuns(deltas: readonly LmbDelta[]): DeltaRun[] {
   const runs: DeltaRun[] = [];
   let cur: DeltaRun | undefined;
   let sig = '';
   for (const d of deltas) {
     const s = deltaSignature(d);
-    if (cur && s === sig && (d.drcIndex === ((cur.last.drcIndex + 1) >>> 0) || d.drcIndex === cur.last.drcIndex) && d.address === cur.last.address + cur.last.size) {
+    if (cur && s === sig && follows(cur.last, d)) {
       cur.last = d;
       cur.count++;
       cur.bytes += d.size;
@@ -162,4 +184,21 @@ export function groupRuns(deltas: readonly LmbDelta[]): DeltaRun[] {
     runs.push(cur);
   }
   return runs;
+}
+
+/**
+ * How to name a run of LMBs: "80000010–8000001f" (DRC indexes), or by address
+ * ("@0x0–0x7fffffff") when the LMBs have no real DRC index (DRC_INVALID in `table`,
+ * the side the run is read from) or share one (v1 boot RAM repeats drc 0).
+ */
+export function runLabel(first: { drcIndex: number; address: bigint }, last: { drcIndex: number; address: bigint; size: bigint }, count: number, invalid: boolean): string {
+  const h = (n: number) => n.toString(16).padStart(8, '0');
+  if (invalid || (count > 1 && first.drcIndex === last.drcIndex)) return `@0x${first.address.toString(16)}–0x${(last.address + last.size - 1n).toString(16)}`;
+  return first.drcIndex === last.drcIndex ? h(first.drcIndex) : `${h(first.drcIndex)}–${h(last.drcIndex)}`;
+}
+
+/** the LMB of a delta has no real DRC index on the side it is read from (after; before for removed entries) */
+export function deltaDrcInvalid(d: LmbDelta, before: LmbColumnTable, after: LmbColumnTable): boolean {
+  const f = d.kind === 'removed' ? before.flags[d.beforeIndex!]! : after.flags[d.afterIndex!]!;
+  return (f & LmbFlag.DRC_INVALID) !== 0;
 }

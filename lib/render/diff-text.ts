@@ -2,7 +2,7 @@
 // one line ("LMB 80000010–8000001f: node 1 → 0 (16 LMBs, 4 GiB)"), then the NUMA
 // description, DRC lists and every other property that changed.
 import type { DiffResult, Snapshot } from '../diff/diff.js';
-import { groupRuns, type LmbDelta, type LmbFieldChange } from '../diff/lmb-diff.js';
+import { deltaDrcInvalid, drcBefore, groupRuns, runLabel, type DeltaRun, type LmbDelta, type LmbFieldChange } from '../diff/lmb-diff.js';
 import { lmbFlagsText } from '../decode/lmb-flags.js';
 import { paint } from './color.js';
 import { formatSize } from './hex.js';
@@ -47,7 +47,22 @@ export function changeText(c: LmbFieldChange): string {
   }
 }
 
-function deltaText(d: LmbDelta, before: Snapshot, after: Snapshot): string {
+/** a run's change: DRC indexes and addresses as ranges when they vary along it */
+function runChangeText(run: DeltaRun, c: LmbFieldChange): string {
+  if (run.count > 1 && c.field === 'drcIndex') {
+    const range = (a: number, b: number) => (a === b ? drcText(a) : `${drcText(a)}–${drcText(b)}`);
+    return `DRC ${range(drcBefore(run.first), drcBefore(run.last))} → ${range(run.first.drcIndex, run.last.drcIndex)}`;
+  }
+  if (run.count > 1 && c.field === 'address') {
+    const last = run.last.changes.find((x) => x.field === 'address')!;
+    const end = (v: bigint) => `0x${(v + run.last.size - 1n).toString(16)}`;
+    return `address 0x${(c.before as bigint).toString(16)}–${end(last.before as bigint)} → 0x${(c.after as bigint).toString(16)}–${end(last.after as bigint)}`;
+  }
+  return changeText(c);
+}
+
+function deltaText(run: DeltaRun, before: Snapshot, after: Snapshot): string {
+  const d = run.first;
   if (d.kind === 'added') {
     const l = after.table.lmb(d.afterIndex!);
     return `new entry (address 0x${l.address.toString(16)}, aa ${val(l.aaIndex)}, node ${val(l.node)}, flags ${lmbFlagsText(l.flags)})`;
@@ -56,7 +71,7 @@ function deltaText(d: LmbDelta, before: Snapshot, after: Snapshot): string {
     const l = before.table.lmb(d.beforeIndex!);
     return `entry gone (address 0x${l.address.toString(16)}, aa ${val(l.aaIndex)}, node ${val(l.node)}, flags ${lmbFlagsText(l.flags)})`;
   }
-  return d.changes.map(changeText).join(', ');
+  return d.changes.map((c) => runChangeText(run, c)).join(', ');
 }
 
 function sideText(s: Snapshot): string {
@@ -83,9 +98,9 @@ export function renderDiffText(r: DiffResult, before: Snapshot, after: Snapshot,
     const max = opts.maxRuns ?? 200;
     lines.push(paint(c, 'bold', `LMBs: ${r.lmbs.length} changed (${count(r.lmbs, 'added')} new entries, ${count(r.lmbs, 'removed')} gone)`));
     for (const run of runs.slice(0, max)) {
-      const range = run.count === 1 ? drcText(run.first.drcIndex) : `${drcText(run.first.drcIndex)}–${drcText(run.last.drcIndex)}`;
+      const range = runLabel(run.first, run.last, run.count, deltaDrcInvalid(run.first, before.table, after.table));
       const color = run.first.kind === 'added' ? 'green' : run.first.kind === 'removed' ? 'red' : 'yellow';
-      lines.push(`  ${paint(c, color, `LMB ${range}`)}: ${deltaText(run.first, before, after)} (${run.count} LMB${run.count === 1 ? '' : 's'}, ${formatSize(run.bytes)})`);
+      lines.push(`  ${paint(c, color, `LMB ${range}`)}: ${deltaText(run, before, after)} (${run.count} LMB${run.count === 1 ? '' : 's'}, ${formatSize(run.bytes)})`);
     }
     if (runs.length > max) lines.push(`  … ${runs.length - max} more runs (use --json for every change)`);
   }

@@ -7,6 +7,8 @@ import { groupRuns } from '../../lib/diff/lmb-diff.js';
 import { snapshotFromSource } from '../../lib/audit/snapshots.js';
 import { loadSource } from '../../lib/dt/load.js';
 import { showValue } from '../../lib/diff/tree-diff.js';
+import { renderDiffText } from '../../lib/render/diff-text.js';
+import { lmbColumnsFromTree } from '../../lib/model/lmbs-from-tree.js';
 import { testIo } from '../helpers/run.js';
 import { be32, cat, str } from '../helpers/cells.js';
 import { D, run, snap, type SynLmb } from '../audit/helpers.js';
@@ -61,6 +63,32 @@ describe('synthetic', () => {
     const inval = base.map((l) => (l.drc === D(10) ? { ...l, drc: 0, flags: 0x20, base: 10n * 0x10000000n } : l));
     const r2 = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: inval, arrays: A0, format: 'v1' }));
     expect(summary(r2)).toEqual(['changed 0-0: drcIndex=2147483658>0,flag:DRC_INVALID=false>true']);
+  });
+
+  it('human runs: an LMB size change, DRC_INVALID boot RAM by address, a DRC renumbering to one index', () => {
+    // v1 boot RAM: drc 0 repeated, DRC_INVALID
+    const v1 = (flagsOf: (i: number) => number, drcOf: (i: number) => number): SynLmb[] =>
+      Array.from({ length: 12 }, (_, i) => ({ drc: drcOf(i), aa: i < 2 ? NONE : 1, flags: flagsOf(i), base: BigInt(i) * 0x10000000n }));
+    const a = v1((i) => (i < 2 ? 0xa0 : 8), (i) => (i < 2 ? 0 : D(i)));
+    const text = (x: SynLmb[], y: SynLmb[], yExtra: (s: ReturnType<typeof snap>) => void = () => {}) => {
+      const sa = snap({ label: 'a', lmbs: x, arrays: A0, format: 'v1' });
+      const sb = snap({ label: 'b', lmbs: y, arrays: A0, format: 'v1' });
+      yExtra(sb);
+      const r = diffSnapshots(sa, sb);
+      return renderDiffText(r, sa, sb, { color: false }).split('\n').filter((l) => l.startsWith('  LMB'));
+    };
+    // boot RAM losing RESERVED: by address, one line
+    expect(text(a, a.map((l, i) => (i < 2 ? { ...l, flags: 0x20 } : l)))).toEqual(['  LMB @0x0–0x1fffffff: -RESERVED (2 LMBs, 512 MiB)']);
+    // real connectors turned into DRC_INVALID drc 0 (and back): one line each way
+    const inval = a.map((l, i) => (i >= 8 ? { ...l, drc: 0, flags: 0x28 } : l));
+    expect(text(a, inval)).toEqual(['  LMB @0x80000000–0xbfffffff: DRC 80000008–8000000b → 00000000, +DRC_INVALID (4 LMBs, 1 GiB)']);
+    expect(text(inval, a)).toEqual(['  LMB 80000008–8000000b: DRC 00000000 → 80000008–8000000b, -DRC_INVALID (4 LMBs, 1 GiB)']);
+    // the LMB size doubled (addresses unchanged): runs by the old spacing
+    const size = text(a, a, (sb) => {
+      sb.tree.root.children.get('ibm,dynamic-reconfiguration-memory')!.setProp('ibm,lmb-size', be32(0, 0x20000000));
+      sb.table = lmbColumnsFromTree(sb.tree);
+    });
+    expect(size).toEqual(['  LMB @0x0–0x2fffffff: size 256 MiB → 512 MiB (2 LMBs, 1 GiB)', '  LMB 80000002–8000000b: size 256 MiB → 512 MiB (10 LMBs, 5 GiB)']);
   });
 
   it('tables in a different order (hash path) pair the same way', () => {
