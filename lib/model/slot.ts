@@ -188,12 +188,18 @@ class Builder {
     const node = this.nodeAt(slot.ofdtPath);
     if (slot.owned && node) this.findDname(slot, node);
     if (!node) return;
-    for (const n of kernfsOrder(node.children.keys())) this.examineChild(slot, node.children.get(n)!);
+    for (const n of kernfsOrder(node.children.keys())) {
+      // The slot became owned by this child: C builds the remaining paths from the
+      // new ofdt_path (<child>/<sibling name>), i.e. children of the node just
+      // initialised, which that init_node already examined: the siblings are skipped.
+      if (this.examineChild(slot, node.children.get(n)!)) break;
+    }
   }
 
-  examineChild(slot: SlotNode, child: DtNode): void {
+  /** examine_child; true when the slot took this child as its node (ofdt_path changed) */
+  examineChild(slot: SlotNode, child: DtNode): boolean {
     const idx = getUintProperty(child, 'ibm,my-drc-index');
-    if (idx === undefined) return;
+    if (idx === undefined) return false;
     if (slot.kind === 'hotplug') {
       if (slot.drcIndex === idx) this.addChild(slot, child);
     } else if (!slot.owned) {
@@ -201,8 +207,10 @@ class Builder {
         slot.ofdtPath = this.full(child);
         slot.owned = true;
         this.initNode(slot);
+        return true;
       }
     } else this.addChild(slot, child);
+    return false;
   }
 
   addChild(parent: SlotNode, child: DtNode): void {
