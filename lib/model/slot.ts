@@ -129,7 +129,8 @@ export function slotDescription(n: Pick<SlotNode, 'drcType' | 'kind'>): string {
 }
 
 const DR_BUF_SZ = 256;
-const NAME_SZ = 64;
+/** ofdt_dname[DR_STR_MAX]: a name property of 128 bytes or more (with its NUL) fails to read */
+const NAME_SZ = 128;
 
 class Builder {
   /** debug/error messages the C code would print (level, text) */
@@ -166,15 +167,19 @@ class Builder {
     };
   }
 
-  /** find_ofdt_dname: pre-order search (readdir order) for a loc-code containing the DRC name */
+  /**
+   * find_ofdt_dname: pre-order search (readdir order) for a loc-code containing
+   * the DRC name. When the node's own loc-code matches but its "name" cannot be
+   * read, the C loop re-tests this node (not the child) for every child
+   * directory, so it never descends: the search fails there.
+   */
   findDname(slot: SlotNode, node: DtNode): boolean {
     const loc = propString(getProperty(node, 'ibm,loc-code', DR_BUF_SZ));
     if (loc !== undefined && loc.includes(slot.drcName)) {
       const name = propString(getProperty(node, 'name', NAME_SZ));
-      if (name !== undefined) {
-        slot.dname = name;
-        return true;
-      }
+      if (name === undefined) return false;
+      slot.dname = name;
+      return true;
     }
     for (const n of kernfsOrder(node.children.keys())) {
       if (n.startsWith('.')) continue;
