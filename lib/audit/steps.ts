@@ -7,6 +7,9 @@ import { diffLmbs, type LmbDelta } from '../diff/lmb-diff.js';
 import { diffNuma, onlyAppended, type NumaDiff } from '../diff/numa-diff.js';
 import type { DrconfLmbs } from '../model/drconf.js';
 import { blocksListed } from '../model/lmb-columns.js';
+import { v2Canonical } from '../diff/encoding.js';
+
+export { v2Canonical };
 
 export interface Evidence {
   /** stable key: "dlpar", "lookup-appended", "lookup-changed", ... */
@@ -37,14 +40,6 @@ const DRCONF = '/ibm,dynamic-reconfiguration-memory';
 /** the drconf properties as decoded (v2 sets, v1 reserved cells): the table keeps what it was built from */
 export function rawDrconf(s: Snapshot): DrconfLmbs | undefined {
   return s.table.drconf;
-}
-
-/** v2 sets in the kernel's canonical form: no two adjacent sets with equal (aa, flags) */
-export function v2Canonical(d: DrconfLmbs | undefined): boolean | undefined {
-  const sets = d?.format === 'v2' ? d.sets : undefined;
-  if (!sets) return undefined;
-  for (let i = 1; i < sets.count; i++) if (sets.aa[i] === sets.aa[i - 1] && sets.flags[i] === sets.flags[i - 1]) return false;
-  return true;
 }
 
 export function v1ReservedNonZero(d: DrconfLmbs | undefined): number {

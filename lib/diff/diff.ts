@@ -6,7 +6,9 @@ import type { LmbColumnTable } from '../model/lmb-columns.js';
 import { DRC_PROPS, diffDrcLists, type DrcListDiff } from './drc-diff.js';
 import { diffLmbs, type LmbDelta } from './lmb-diff.js';
 import { diffNuma, type NumaDiff } from './numa-diff.js';
-import { diffTrees, type PropChange } from './tree-diff.js';
+import { encodingNotes, lmbEncoding } from './encoding.js';
+import { diffTrees, firstDiff, showValue, type PropChange } from './tree-diff.js';
+import { bytesEqual } from '../dt/tree.js';
 
 /** One point in time: a device tree and the LMB table built from it (with sysfs when captured). */
 export interface Snapshot {
@@ -51,10 +53,39 @@ export function diffSnapshots(before: Snapshot, after: Snapshot): DiffResult {
     drc: diffDrcLists(before.tree, after.tree),
     properties: diffTrees(before.tree, after.tree, skipCovered),
   };
+  const enc = lmbPropertyChange(before, after, r.lmbs.length > 0);
+  if (enc) r.properties.unshift(enc);
   if (b.format !== a.format) r.format = { before: b.format, after: a.format };
   if (b.bothFormats !== a.bothFormats) r.bothFormats = { before: b.bothFormats, after: a.bothFormats };
   if (b.lmbSize !== a.lmbSize) r.lmbSize = { before: b.lmbSize, after: a.lmbSize };
   return r;
+}
+
+/**
+ * The LMB property itself, when its bytes differ in a way no LMB line shows: the same
+ * LMBs encoded differently (v2 sets split or regrouped, a zero-length set, a count cell
+ * that does not match the entries). Reported also next to LMB changes when the encoding
+ * changed (canonical form, count cell, empty sets): those are the audit's rewrite fingerprints.
+ */
+function lmbPropertyChange(before: Snapshot, after: Snapshot, lmbsChanged: boolean): PropChange | undefined {
+  const b = lmbEncoding(before.tree, before.table.drconf);
+  const a = lmbEncoding(after.tree, after.table.drconf);
+  if (!b || !a || b.property !== a.property || bytesEqual(b.bytes, a.bytes)) return undefined;
+  const notes = encodingNotes(b, a);
+  if (lmbsChanged && notes.length === 0) return undefined;
+  if (b.property === 'ibm,dynamic-memory-v2' && b.entries !== a.entries && !notes.some((n) => n.startsWith('count cell'))) notes.unshift(`${b.entries} → ${a.entries} sets`);
+  const off = firstDiff(b.bytes, a.bytes);
+  return {
+    kind: 'changed',
+    node: DRCONF,
+    property: b.property,
+    before: showValue(b.bytes, off, true),
+    after: showValue(a.bytes, off, true),
+    offset: off,
+    beforeLength: b.bytes.length,
+    afterLength: a.bytes.length,
+    note: notes.length ? notes.join('; ') : 'the same LMBs, encoded differently',
+  };
 }
 
 function skipCovered(node: string, prop: string): boolean {

@@ -6,7 +6,7 @@ import { LmbFlag } from '../model/lmb.js';
 import { aaAt, addressWords, BLOCKS_UNLISTED, NO_NODE, nodeAt, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
 import { matchLmbs } from './match.js';
 
-export type LmbField = 'drcIndex' | 'address' | 'size' | 'aaIndex' | 'node' | 'assigned' | 'flag' | 'sysfsBlock' | 'sysfsNode';
+export type LmbField = 'drcIndex' | 'address' | 'size' | 'aaIndex' | 'node' | 'assigned' | 'flag' | 'reserved' | 'sysfsBlock' | 'sysfsNode';
 
 export interface LmbFieldChange {
   field: LmbField;
@@ -53,6 +53,8 @@ class PairCompare {
   private readonly aWords: Uint32Array;
   private readonly sizesEqual: boolean;
   private readonly blocks: boolean;
+  private readonly bRes: Uint32Array | undefined;
+  private readonly aRes: Uint32Array | undefined;
   constructor(
     private readonly b: LmbColumnTable,
     private readonly a: LmbColumnTable,
@@ -61,12 +63,15 @@ class PairCompare {
     this.aWords = addressWords(a);
     this.sizesEqual = b.size !== null && b.size === a.size;
     this.blocks = b.block !== null && a.block !== null;
+    this.bRes = reservedColumn(b);
+    this.aRes = reservedColumn(a);
   }
   same(bi: number, ai: number): boolean {
     const { b, a } = this;
     if (b.flags[bi] !== a.flags[ai] || b.drc[bi] !== a.drc[ai] || b.node[bi] !== a.node[ai]) return false;
     if (this.bWords[2 * bi] !== this.aWords[2 * ai] || this.bWords[2 * bi + 1] !== this.aWords[2 * ai + 1]) return false;
     if (!this.sizesEqual || b.aa === null || a.aa === null || b.aa[bi] !== a.aa[ai]) return false;
+    if (this.bRes && this.aRes && this.bRes[bi] !== this.aRes[ai]) return false;
     if (this.blocks) {
       const x = b.block![bi]!;
       const y = a.block![ai]!;
@@ -75,6 +80,11 @@ class PairCompare {
     }
     return true;
   }
+}
+
+/** the v1 reserved cell of every LMB (v2 and memory@ tables have none) */
+export function reservedColumn(t: LmbColumnTable): Uint32Array | undefined {
+  return t.drconf?.format === 'v1' ? t.drconf.lmbs?.reserved : undefined;
 }
 
 /** every field of before[bi] -> after[ai] that differs, in a fixed order */
@@ -111,6 +121,10 @@ export function lmbChanges(B: LmbColumnTable, bi: number, A: LmbColumnTable, ai:
       }
     }
   }
+  // v1 only: the cell firmware may set and drmem_update_dt_v1 always writes as 0
+  const bRes = reservedColumn(B);
+  const aRes = reservedColumn(A);
+  if (bRes && aRes && bRes[bi] !== aRes[ai]) c.push({ field: 'reserved', before: bRes[bi]!, after: aRes[ai]! });
   const bBlock = B.block === null ? BLOCKS_UNLISTED : B.block[bi]!;
   const aBlock = A.block === null ? BLOCKS_UNLISTED : A.block[ai]!;
   if (bBlock !== BLOCKS_UNLISTED && aBlock !== BLOCKS_UNLISTED) {

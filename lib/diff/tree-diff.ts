@@ -14,6 +14,8 @@ export interface PropChange {
   offset?: number;
   beforeLength?: number;
   afterLength?: number;
+  /** what the change means, when drscope knows (the LMB property re-encoded: sets, count cell) */
+  note?: string;
 }
 
 /** skip(nodePath, propertyName) -> true when a semantic diff covers it */
@@ -60,7 +62,7 @@ function diffProps(b: DtNode, a: DtNode, skip: PropSkip, out: PropChange[]): voi
   }
 }
 
-function firstDiff(a: Uint8Array, b: Uint8Array): number {
+export function firstDiff(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;

@@ -40,6 +40,8 @@ export function changeText(c: LmbFieldChange): string {
       return `DRC ${drcText(c.before as number)} → ${drcText(c.after as number)}`;
     case 'size':
       return `size ${formatSize(c.before as bigint)} → ${formatSize(c.after as bigint)}`;
+    case 'reserved':
+      return `reserved cell ${val(c.before)} → ${val(c.after)}`;
     case 'sysfsBlock':
       return c.after ? 'sysfs block appeared' : 'sysfs block gone';
     case 'sysfsNode':
@@ -132,7 +134,7 @@ export function renderDiffText(r: DiffResult, before: Snapshot, after: Snapshot,
       else if (p.kind === 'node-removed') lines.push(paint(c, 'red', `  - ${p.node}/ (${p.before})`));
       else if (p.kind === 'added') lines.push(paint(c, 'green', `  + ${p.node}:${p.property} = ${p.after}`));
       else if (p.kind === 'removed') lines.push(paint(c, 'red', `  - ${p.node}:${p.property} = ${p.before}`));
-      else lines.push(`  ~ ${p.node}:${p.property}: ${p.before} → ${p.after}${p.beforeLength !== p.afterLength ? ` (${p.beforeLength} → ${p.afterLength} bytes)` : ` (from byte ${p.offset})`}`);
+      else lines.push(`  ~ ${p.node}:${p.property}: ${p.before} → ${p.after}${p.beforeLength !== p.afterLength ? ` (${p.beforeLength} → ${p.afterLength} bytes)` : ` (from byte ${p.offset})`}${p.note ? ` — ${p.note}` : ''}`);
     }
   }
   if (lines.length === 2) lines.push('no differences');

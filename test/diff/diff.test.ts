@@ -91,6 +91,37 @@ describe('synthetic', () => {
     expect(size).toEqual(['  LMB @0x0–0x2fffffff: size 256 MiB → 512 MiB (2 LMBs, 1 GiB)', '  LMB 80000002–8000000b: size 256 MiB → 512 MiB (10 LMBs, 5 GiB)']);
   });
 
+  it('the LMB property re-encoded with the same LMBs is a difference: v1 reserved cells, count cell, v2 sets split or empty', () => {
+    const v1 = snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' });
+    const res = snap({ label: 'b', lmbs: base.map((l) => (l.drc === D(3) ? { ...l, reserved: 7 } : l)), arrays: A0, format: 'v1' });
+    const r1 = diffSnapshots(v1, res);
+    expect(diffIsEmpty(r1)).toBe(false);
+    expect(summary(r1)).toEqual(['changed 80000003-80000003: reserved=0>7']);
+    // a count cell one too high: the kernel would read past the end
+    const count = snap({ label: 'c', lmbs: base, arrays: A0, format: 'v1' });
+    const dr = count.tree.root.children.get('ibm,dynamic-reconfiguration-memory')!;
+    const bytes = dr.prop('ibm,dynamic-memory')!.slice();
+    new DataView(bytes.buffer).setUint32(0, base.length + 1);
+    dr.setProp('ibm,dynamic-memory', bytes);
+    const r2 = diffSnapshots(v1, count);
+    expect(r2.lmbs).toEqual([]);
+    expect(diffIsEmpty(r2)).toBe(false);
+    expect(r2.properties.map((p) => [p.property, p.note])).toEqual([['ibm,dynamic-memory', 'count cell 12 for 12 entries → count cell 13 for 12 entries']]);
+    // v2: the same LMBs in canonical runs vs split per DIMM, and with a zero-length set
+    const canon = snap({ label: 'v2', lmbs: base, arrays: A0 });
+    const split = snap({ label: 'split', lmbs: base, arrays: A0, v2Sets: [[2, 0n, D(0), NONE, 0xa0], [2, 0x20000000n, D(2), 1, 8], [2, 0x40000000n, D(4), 1, 8], [6, 0x60000000n, D(6), NONE, 0]] });
+    const r3 = diffSnapshots(canon, split);
+    expect(r3.lmbs).toEqual([]);
+    expect(r3.properties.map((p) => p.note)).toEqual(['3 → 4 sets; sets split non-canonically (adjacent sets with equal aa index and flags: firmware, not drmem_update_dt_v2)']);
+    const empty = snap({ label: 'empty', lmbs: base, arrays: A0, v2Sets: [[2, 0n, D(0), NONE, 0xa0], [4, 0x20000000n, D(2), 1, 8], [0, 0x60000000n, D(6), 0, 8], [6, 0x60000000n, D(6), NONE, 0]] });
+    expect(diffSnapshots(canon, empty).properties.map((p) => p.note)).toEqual(['3 → 4 sets; zero-length sets 0 → 1']);
+    // identical bytes: nothing
+    expect(diffIsEmpty(diffSnapshots(canon, snap({ label: 'same', lmbs: base, arrays: A0 })))).toBe(true);
+    // a DLPAR (LMB lines explain the new bytes, canonical both sides): no property entry
+    const added = snap({ label: 'add', lmbs: base.map((l) => (l.drc === D(8) ? { ...l, aa: 1, flags: 8 } : l)), arrays: A0 });
+    expect(diffSnapshots(canon, added).properties).toEqual([]);
+  });
+
   it('tables in a different order (hash path) pair the same way', () => {
     const shuffled = [...base].reverse().map((l) => (l.drc === D(4) ? { ...l, aa: 0 } : l));
     const r = diffSnapshots(snap({ label: 'a', lmbs: base, arrays: A0, format: 'v1' }), snap({ label: 'b', lmbs: shuffled, arrays: A0, format: 'v1' }));
