@@ -74,6 +74,8 @@ function tableOf(tree: DtTree, p: Prepared): LmbTable {
   let bothFormats = false;
   if (drconf) {
     findings.push(...drconf.findings);
+    // memory@ nodes beside a drconf node hold the boot RAM (RMA): their reg problems count too
+    findings.push(...mem.findings);
     format = drconf.format;
     lmbSize = drconf.lmbSize;
     bothFormats = drconf.bothFormats;
@@ -100,6 +102,7 @@ export function lmbColumnsFromTree(tree: DtTree, files?: FileView, opts: LmbTabl
   const { drconf, numa, findings, sysfs, blockSize } = p;
   if (!drconf) return columnsOfLmbTable(tableOf(tree, p), undefined);
   findings.push(...drconf.findings);
+  findings.push(...p.mem.findings);
   const a = drconf.lmbs ?? allocLmbArrays(0, 'v1');
   const n = a.count;
   // names only for lmb(k), when a renderer asks for one (a drc-info list expands to one entry per LMB)

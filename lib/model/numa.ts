@@ -65,7 +65,10 @@ export function numaFromTree(tree: DtTree, files?: FileView): NumaContext {
   }
   let referencePoints: number[] = [];
   let primary: number | null = null;
-  if (rpBytes && rpNode) {
+  if (!rpBytes && (rtas || getNode(tree, DRCONF_PATH))) {
+    // of_numa_init / find_primary_domain_index: no reference points -> NUMA disabled
+    findings.push({ code: 'numa-off', severity: 'info', node: rtas?.path ?? '/rtas', property: 'ibm,associativity-reference-points', message: `no ibm,associativity-reference-points in ${rtas?.path ?? '/rtas'} or the root: Linux runs without NUMA (no LMB has a node)` });
+  } else if (rpBytes && rpNode) {
     const r = decodeReferencePoints(rpBytes);
     findings.push(...issuesToFindings(r.issues, rpNode.path, 'ibm,associativity-reference-points'));
     referencePoints = r.value;

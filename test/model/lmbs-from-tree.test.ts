@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fsFileView } from '../../lib/dt/file-view.js';
-import { lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
+import { lmbColumnsFromTree, lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
 import { be32 } from '../helpers/cells.js';
 import { memVolume } from '../helpers/run.js';
 import { MB256, memoryNode, pseriesTree, v1Entry, v2Set } from './tree-builder.js';
@@ -68,6 +68,26 @@ describe('lmbTableFromTree: NUMA node like Linux', () => {
     const c = lmbTableFromTree(pseriesTree({ ...base, form: 2, refPoints: [1], lookup: [2, 1, 0] }));
     expect(c.lmbs[0]!.node).toBeNull();
     expect(c.findings.find((f) => f.code === 'lookup-arrays-short')).toMatchObject({ property: 'ibm,associativity-lookup-arrays', offset: 0 });
+  });
+
+  it('no reference points anywhere: NUMA off, said as a numa-off info (like a missing vec5)', () => {
+    const base = { v1: [v1Entry(0n, 0x80000000, 0, 8)], form: 1 as const, lookup: [1, 4, 0, 0, 0, 0] };
+    for (const build of [lmbTableFromTree, lmbColumnsFromTree]) {
+      const t = build(pseriesTree(base));
+      expect(t.findings.filter((f) => f.code === 'numa-off').map((f) => [f.severity, f.property])).toEqual([['info', 'ibm,associativity-reference-points']]);
+      const ok = build(pseriesTree({ ...base, refPoints: [4, 3, 2, 1] }));
+      expect(ok.findings.map((f) => f.code)).not.toContain('numa-off');
+    }
+  });
+
+  it('a memory@ node beside the drconf node with a bad reg is a finding of the table', () => {
+    for (const build of [lmbTableFromTree, lmbColumnsFromTree]) {
+      const t = pseriesTree({ ...FORM1, v1: [v1Entry(MB256, 0x80000001, 1, 0x8)] });
+      memoryNode(t, 0n, MB256);
+      expect(build(t).findings.map((f) => f.code)).not.toContain('entry-truncated');
+      t.root.child('memory@0')!.setProp('reg', new Uint8Array([0, 0, 1]));
+      expect(build(t).findings.filter((f) => f.node === '/memory@0').map((f) => [f.code, f.property])).toEqual([['entry-truncated', 'reg']]);
+    }
   });
 
   it('numa=off on the command line', () => {
