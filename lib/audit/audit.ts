@@ -26,20 +26,39 @@ export interface AuditOptions extends SnapshotOptions {
   ignore?: readonly string[];
   /** only run these check ids (default: all registered) */
   checks?: readonly string[];
+  /** audit the sources in the order given even when their capture times say otherwise */
+  keepOrder?: boolean;
 }
 
 export interface AuditResult {
   snapshots: Snapshot[];
   steps: Step[];
   findings: Finding[];
+  /** set when the sources were given out of time order and audited sorted by capture time */
+  reordered?: { given: string[]; used: string[] };
 }
 
-export function auditSources(sources: readonly Source[], opts: AuditOptions = {}): AuditResult {
+/**
+ * The sources in time order: when every one has a capture time (manifest, date.txt,
+ * sosreport date) and they are not already in that order, sorted by it (stable for
+ * equal times). Otherwise as given (capture checks warn about times going backwards).
+ */
+export function timeOrder(sources: readonly Source[]): { sources: Source[]; reordered: boolean } {
+  const times = sources.map((s) => (s.capturedAt === undefined ? NaN : Date.parse(s.capturedAt)));
+  if (sources.length < 2 || times.some((t) => Number.isNaN(t))) return { sources: [...sources], reordered: false };
+  const idx = sources.map((_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const reordered = idx.some((v, i) => v !== i);
+  return { sources: idx.map((i) => sources[i]!), reordered };
+}
+
+export function auditSources(given: readonly Source[], opts: AuditOptions = {}): AuditResult {
+  const { sources, reordered } = opts.keepOrder ? { sources: [...given], reordered: false } : timeOrder(given);
   // load problems of each source (unreadable files, partial trees) are findings too
   const loadFindings = sources.flatMap((s) => s.findings.map((f) => ({ ...f, evidence: { ...(f.evidence ?? {}), snapshot: s.label } })));
   const r = auditSnapshots(snapshotsFromSources(sources, opts), opts);
   r.findings.push(...filter(loadFindings, opts));
   r.findings.sort(bySeverity);
+  if (reordered) r.reordered = { given: given.map((s) => s.label), used: sources.map((s) => s.label) };
   return r;
 }
 

@@ -92,7 +92,7 @@ export const catalogue: Record<string, CatalogueEntry> = {
     severity: 'warning',
     group: 'capture',
     title: 'snapshots are not in time order',
-    description: 'The capture times of the sources go backwards. audit reads the sources in the order given; pass them oldest first.',
+    description: 'The capture times of the sources go backwards. audit sorts the sources by capture time when every source has one (unless --keep-order); otherwise it reads them in the order given: pass them oldest first.',
   },
   'reboot-between': {
     severity: 'info',

@@ -25,6 +25,7 @@ export const auditCommand: CommandDef = {
       .option('verbose', { alias: 'v', type: 'boolean', describe: 'explain each finding code' })
       .option('list-codes', { type: 'boolean', describe: 'print every finding code with its severity and meaning, then exit' })
       .option('history', { type: 'boolean', describe: 'audit the LPM hook\'s captures (drscope history) oldest first, then any sources named' })
+      .option('keep-order', { type: 'boolean', describe: 'audit the sources in the order given (default: sorted by capture time when every source has one)' })
       .option('spool', { type: 'string', describe: 'spool directory for --history (default /var/lib/drscope)' })
       .example('$0 audit', 'audit the live system against its boot-time FDT (root)')
       .example('$0 audit pre-lpm.tar.gz post-lpm.tar.gz after-dlpar.tar.gz', 'audit a history of captures')
@@ -49,7 +50,8 @@ export const auditCommand: CommandDef = {
     for (const s of specs) sources.push(await loadSide(parseSide(s), root, io));
     const failOn = (args.failOn as SeverityName | undefined) ?? 'warning';
     const bootBaseline = args.boot !== false;
-    const r = auditSources(sources, { ignore, bootBaseline });
+    const r = auditSources(sources, { ignore, bootBaseline, keepOrder: Boolean(args.keepOrder) });
+    if (r.reordered) io.stderr.write(`drscope: audit: sources given out of time order; audited sorted by capture time: ${r.reordered.used.join(' ')} (--keep-order: as given)\n`);
     const code = auditExitCode(r.findings, failOn);
     if (args.json) writeJsonText(auditJson(r, failOn, code), (chunk) => io.stdout.write(chunk));
     else io.stdout.write(renderAuditText(r, { color: ctx.color, verbose: Boolean(args.verbose) }));

@@ -19,6 +19,7 @@ export function auditJson(r: AuditResult, failOn: string, exitCode: number): Rec
     command: 'audit',
     failOn,
     exitCode,
+    ...(r.reordered ? { sourceOrder: { sortedByCaptureTime: true, given: r.reordered.given, used: r.reordered.used } } : {}),
     snapshots: r.snapshots.map((s, i) => ({ index: i, label: s.label, origin: s.origin, format: s.table.format, lmbCount: s.table.count, assigned: assignedCount(s.table), bootId: s.bootId ?? null })),
     steps: r.steps.map((st) => ({
       index: st.index,

@@ -1,7 +1,7 @@
 // Every audit finding code, positive and negative, on synthetic histories built
 // with the kernel's own rewrite rules (lib/model/kernel-rewrite.ts encoders).
 import { describe, expect, it } from 'vitest';
-import { auditExitCode, auditSnapshots } from '../../lib/audit/audit.js';
+import { auditExitCode, auditSnapshots, timeOrder } from '../../lib/audit/audit.js';
 import { catalogue } from '../../lib/audit/catalogue.js';
 import type { Snapshot } from '../../lib/diff/diff.js';
 import type { Source } from '../../lib/dt/source.js';
@@ -264,6 +264,18 @@ describe('capture checks', () => {
     const source: Source = { label: s.label, kind: 'dir', layout: 'tree', tree: s.tree, treeLocation: s.label, files: emptyFileView, findings: [], capturedAt: at };
     return { ...s, source };
   };
+  it('timeOrder: sorted by capture time only when every source has one', () => {
+    const src = (label: string, at?: string): Source => ({ label, kind: 'dir', layout: 'tree', tree: mk(label, bootLmbs()).tree, treeLocation: label, files: emptyFileView, findings: [], ...(at ? { capturedAt: at } : {}) });
+    const b = src('b', '2026-01-02T00:00:00Z');
+    const a = src('a', '2026-01-01T00:00:00Z');
+    expect(timeOrder([b, a])).toEqual({ sources: [a, b], reordered: true });
+    expect(timeOrder([a, b])).toEqual({ sources: [a, b], reordered: false });
+    const c = src('c');
+    expect(timeOrder([b, a, c])).toEqual({ sources: [b, a, c], reordered: false });
+    // equal times keep the given order
+    const a2 = src('a2', '2026-01-01T00:00:00Z');
+    expect(timeOrder([a2, a]).sources.map((s) => s.label)).toEqual(['a2', 'a']);
+  });
   it('history-order', () => {
     expect(codes([withTime(mk('a', bootLmbs()), '2026-01-02T00:00:00Z'), withTime(mk('b', bootLmbs()), '2026-01-01T00:00:00Z')])).toContain('history-order');
     expect(codes([withTime(mk('a', bootLmbs()), '2026-01-01T00:00:00Z'), withTime(mk('b', bootLmbs()), '2026-01-02T00:00:00Z')])).not.toContain('history-order');

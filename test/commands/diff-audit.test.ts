@@ -120,6 +120,26 @@ describe('drscope audit', () => {
     expect(bad.stderr).toContain('not a known finding code');
   });
 
+  it('sources out of time order are audited sorted by capture time (said on stderr and in JSON); --keep-order keeps them', async () => {
+    const R = 'samples/real-lpm-form2';
+    const inOrder = ['00-boot', '01-after-lpm', '02-after-add-dimm1-512M-node0', '03-after-del-dimm1'].map((f) => `${R}/${f}.tar.gz`);
+    const want = await runMain(main, ['audit', ...inOrder, '--json']);
+    expect(want.stderr).toBe('');
+    expect(JSON.parse(want.stdout).sourceOrder).toBeUndefined();
+    const strip = (j: { findings: unknown[]; steps: unknown[]; snapshots: unknown[] }) => JSON.stringify([j.findings, j.steps, j.snapshots]);
+    for (const order of [[3, 2, 1, 0], [0, 2, 1, 3]]) {
+      const given = order.map((i) => inOrder[i]!);
+      const r = await runMain(main, ['audit', ...given, '--json']);
+      expect(r.stderr).toContain('sorted by capture time');
+      const j = JSON.parse(r.stdout);
+      expect(j.sourceOrder).toEqual({ sortedByCaptureTime: true, given, used: inOrder });
+      expect(strip(j)).toBe(strip(JSON.parse(want.stdout)));
+      const kept = JSON.parse((await runMain(main, ['audit', ...given, '--json', '--keep-order'])).stdout);
+      expect(kept.sourceOrder).toBeUndefined();
+      expect(kept.findings.map((f: { code: string }) => f.code)).toContain('history-order');
+    }
+  });
+
   it('--list-codes prints the catalogue', async () => {
     const r = await runMain(main, ['audit', '--list-codes']);
     expect(r.code).toBe(0);
