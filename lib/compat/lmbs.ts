@@ -3,10 +3,10 @@
 // memory@ nodes; sysfs memory blocks per LMB for sections and "removable".
 // C semantics on purpose (names never filled, sections prepended, a missing
 // memoryN dir counts as removable); drscope's own view is lib/model/lmb.ts.
-import { drcListOfNode, drcListUsableByC } from '../decode/drc.js';
+import { drcListForC } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
 import { Level, type Say } from './say.js';
-import { getProperty, getUintProperty, ofNode, sysfsInt, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
+import { drcFailureMessages, getProperty, getUintProperty, OFDT_BASE, ofNode, sysfsInt, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
 import { strtoul } from './getopt.js';
 import { MAX_EXPANDED_LMBS } from '../decode/dynamic-memory-v2.js';
 import { ABSENT, FALSE, isNodeFs, listable, readRemovable, TRUE } from './block-reads.js';
@@ -347,10 +347,13 @@ export function getLmbs(view: SystemView, say: Say, allowV2 = true, onNoBlockSiz
   const drconfNode = ofNode(view, DRCONF_PATH);
   if (!drconfNode) {
     const root = view.tree.root;
-    const list = drcListOfNode(root);
-    const usable = drcListUsableByC(root, list);
-    if (!usable) say.say(Level.ERROR, `Unexpected error (drslot_chrp_mem.c).  Contact support.\n`);
-    const lmbDrcs = usable ? list.entries.filter((d) => d.name.startsWith('LMB')) : [];
+    const c = drcListForC(root);
+    if (!c.entries) {
+      for (const [lvl, msg] of drcFailureMessages(OFDT_BASE, c.failure)) say.say(lvl, msg);
+      // report_unknown_error(__FILE__, __LINE__) in get_mem_node_lmbs()
+      say.say(Level.ERROR, 'Unexpected error (src/drmgr/drslot_chrp_mem.c:621).  Contact support and provide debug log from /var/log/drmgr.\n');
+    }
+    const lmbDrcs = c.entries ? c.entries.filter((d) => d.name.startsWith('LMB')) : [];
     const l = new CLmbList(false, lmbDrcs.length);
     for (const d of lmbDrcs) l.push(d.index, 0n, 0n, 0);
     say.say(Level.INFO, `Maximum of ${l.n} LMBs\n`);

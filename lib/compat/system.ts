@@ -9,6 +9,7 @@ import { fsFileView, type FileView } from '../dt/file-view.js';
 import { readDirTree } from '../dt/read-dir.js';
 import { getNode, type DtNode, type DtTree } from '../dt/tree.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
+import type { CDrcList } from '../decode/drc.js';
 
 export interface SystemView {
   tree: DtTree;
@@ -20,6 +21,20 @@ export interface SystemView {
 }
 
 export const OFDT_BASE = '/proc/device-tree';
+
+/** "/proc/device-tree" + an OF path ("/" is the base itself), as the C code names nodes in messages */
+export function ofFullPath(path: string): string {
+  return path === '/' || path === '' ? OFDT_BASE : OFDT_BASE + path;
+}
+
+/** the messages get_drc_info() prints when it fails for the node at `full` (level, text) */
+export function drcFailureMessages(full: string, failure: CDrcList['failure']): [number, string][] {
+  if (!failure || failure.kind === 'drc-info') return [];
+  const out: [number, string][] = [];
+  if (failure.kind === 'empty') out.push([1, `No entries found in ${full}/${failure.property}\n`]);
+  out.push([4, `Could not find DRC property group in path: ${full}.\n`]);
+  return out;
+}
 
 /** Live system (root undefined) or a directory laid out like / (--root). Never throws: a missing tree is an empty one. */
 export function systemFromRoot(io: Io, root: string | undefined): SystemView {

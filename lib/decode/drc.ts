@@ -189,13 +189,52 @@ export function drcListOfNode(node: DtNode | undefined): DrcList {
  * non-empty (a zero-length property fails its read) with a non-zero count.
  */
 export function drcListUsableByC(node: DtNode | undefined, list: DrcList): boolean {
-  if (!node || list.entries.length === 0) return false;
-  if (list.format === 'drc-info') return true;
+  return drcListForC(node, list).entries !== undefined;
+}
+
+/** dr_connector.name[DRC_STR_MAX]: strncpy() leaves a 48-byte name without its NUL */
+export const C_DRC_NAME_MAX = 48;
+
+/** What powerpc-utils 1.3.13's get_drc_info() makes of a node's DRC properties. */
+export interface CDrcList {
+  /** the connectors as the C code holds them; undefined = get_drc_info() returned NULL */
+  entries: DrcEntry[] | undefined;
+  /**
+   * why it failed: 'no-group' = the classic lists could not be read (a missing
+   * ibm,drc-names, or a missing / zero-length other list: "Could not find DRC
+   * property group", DEBUG); 'empty' = that list's count cell is 0 ("No entries
+   * found in <node>/<property>", ERROR, then the no-group message too)
+   */
+  failure?: { kind: 'no-group' } | { kind: 'empty'; property: string } | { kind: 'drc-info' };
+}
+
+/**
+ * get_drc_info() as powerpc-utils 1.3.13 does it, for the drop-in tools:
+ * ibm,drc-info when present (no messages; empty = NULL), else the four classic
+ * lists read in the order names, types, indexes, power domains, each of which
+ * must be readable (present, not zero-length) and have a non-zero count; the
+ * number of connectors is then the ibm,drc-names count. A name of 48 bytes or
+ * more is strncpy()'d into name[48] without a NUL, so the C string runs on into
+ * the type field that follows it ("...-C2-ABCDEFGHIJKLMNOPQRSTUVWXSLOT").
+ * drscope's own views use drcListOfNode() (the names as they are).
+ */
+export function drcListForC(node: DtNode | undefined, list: DrcList = drcListOfNode(node)): CDrcList {
+  if (!node) return { entries: undefined, failure: { kind: 'no-group' } };
+  if (list.format === 'drc-info') return list.entries.length ? { entries: list.entries } : { entries: undefined, failure: { kind: 'drc-info' } };
+  if (node.prop(NAMES) === undefined) return { entries: undefined, failure: { kind: 'no-group' } };
   for (const p of [NAMES, TYPES, INDEXES, DOMAINS]) {
     const v = node.prop(p);
-    if (v === undefined || v.length === 0) return false;
+    if (v === undefined || v.length === 0) return { entries: undefined, failure: { kind: 'no-group' } };
+    const b = new Uint8Array(4);
+    b.set(v.subarray(0, 4));
+    if (u32(b, 0) === 0) return { entries: undefined, failure: { kind: 'empty', property: p } };
   }
-  return true;
+  if (list.entries.length === 0) return { entries: undefined, failure: { kind: 'no-group' } };
+  const entries = list.entries.map((e) => {
+    if (Buffer.byteLength(e.name, 'latin1') < C_DRC_NAME_MAX) return e;
+    return { ...e, name: e.name.slice(0, C_DRC_NAME_MAX) + e.type.slice(0, C_DRC_NAME_MAX) };
+  });
+  return { entries };
 }
 
 /** index -> entry (first wins), for O(1) name lookups of large LMB lists */

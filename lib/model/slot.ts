@@ -3,10 +3,10 @@
 // adapters and ports, hot-plug PCI slots, PHBs, with the device node behind
 // each slot and the Linux device from sysfs devspec files. Shared by the
 // drop-in `lsslot` (C-exact rendering) and `drscope slots` (our table/JSON).
-import { drcListOfNode, drcListUsableByC, type DrcEntry } from '../decode/drc.js';
+import { drcListForC, drcListOfNode, type DrcEntry } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
 import type { DtNode } from '../dt/tree.js';
-import { getProperty, getUintProperty, ofNode, OFDT_BASE, propString, sysfsWord, type SystemView } from '../compat/system.js';
+import { drcFailureMessages, getProperty, getUintProperty, ofNode, OFDT_BASE, propString, sysfsWord, type SystemView } from '../compat/system.js';
 
 export const SlotKind = {
   logical: 'logical', // PCI_DLPAR_DEV: logical slot below a PHB (drc type SLOT)
@@ -37,6 +37,15 @@ export interface SlotNode {
   children: SlotNode[];
   /** sysfs directory whose devspec points at ofdtPath ("" = none) */
   sysfsPath: string;
+}
+
+/** how the inventory is built */
+export interface InventoryOptions {
+  /**
+   * DRC names as the C code holds them (lsslot): a name of 48 bytes or more runs
+   * on into its type ("…SLOT"). Default: the names as the device tree has them.
+   */
+  cNames?: boolean;
 }
 
 /** node kinds to collect (PCI_NODES, VIO_NODES, HEA_NODES, PHB_NODES) */
@@ -135,7 +144,10 @@ const NAME_SZ = 128;
 class Builder {
   /** debug/error messages the C code would print (level, text) */
   readonly messages: [number, string][] = [];
-  constructor(readonly view: SystemView) {}
+  constructor(
+    readonly view: SystemView,
+    readonly opts: InventoryOptions,
+  ) {}
 
   full(node: DtNode): string {
     return node.path === '/' ? OFDT_BASE : OFDT_BASE + node.path;
@@ -143,10 +155,12 @@ class Builder {
   nodeAt(full: string): DtNode | undefined {
     return ofNode(this.view, full);
   }
+  /** get_drc_info(): undefined = NULL (its messages are recorded) */
   drcList(node: DtNode | undefined): DrcEntry[] | undefined {
     const l = drcListOfNode(node);
-    if (drcListUsableByC(node, l)) return l.entries;
-    if (node && l.format !== 'drc-info') this.messages.push([4, `Could not find DRC property group in path: ${this.full(node)}.\n`]);
+    const c = drcListForC(node, l);
+    if (c.entries) return this.opts.cNames ? c.entries : l.entries;
+    if (node) this.messages.push(...drcFailureMessages(this.full(node), c.failure));
     return undefined;
   }
   alloc(drc: DrcEntry | undefined, kind: SlotKindName, path: string): SlotNode {
@@ -358,21 +372,15 @@ export interface SlotInventory {
 }
 
 /** get_dlpar_nodes(): list order = reverse discovery (nodes are prepended) */
-export function dlparNodes(view: SystemView, types: NodeTypes): SlotInventory {
-  const b = new Builder(view);
+export function dlparNodes(view: SystemView, types: NodeTypes, opts: InventoryOptions = {}): SlotInventory {
+  const b = new Builder(view, opts);
   const list: SlotNode[] = [];
   const root = view.tree.root;
   const mask = (types.pci ? 1 : 0) | (types.vio ? 2 : 0) | (types.hea ? 4 : 0) | (types.phb ? 0x10 : 0);
   b.messages.push([4, `Getting node types 0x${mask.toString(16).padStart(8, '0')}\n`]);
+  // get_drc_info(OFDT_BASE) is called again for every PHB / HEA while it keeps failing (messages each time)
   let rootDrcs: DrcEntry[] | undefined;
-  let rootRead = false;
-  const rootList = () => {
-    if (!rootRead) {
-      rootDrcs = b.drcList(root);
-      rootRead = true;
-    }
-    return rootDrcs;
-  };
+  const rootList = () => (rootDrcs ??= b.drcList(root));
   for (const name of kernfsOrder(root.children.keys())) {
     const node = root.children.get(name)!;
     if (name === 'vdevice' && types.vio) b.addVioNodes(node, list);
@@ -386,8 +394,8 @@ export function dlparNodes(view: SystemView, types: NodeTypes): SlotInventory {
 }
 
 /** get_hp_nodes(): every pci@ directory at any depth (readdir order), its numeric-type DRCs */
-export function hotplugNodes(view: SystemView): SlotInventory {
-  const b = new Builder(view);
+export function hotplugNodes(view: SystemView, opts: InventoryOptions = {}): SlotInventory {
+  const b = new Builder(view, opts);
   const list: SlotNode[] = [];
   b.messages.push([4, 'Retrieving hotplug nodes\n']);
   const walk = (dir: DtNode) => {

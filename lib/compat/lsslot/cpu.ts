@@ -4,9 +4,9 @@
 import type { Io } from '../../io.js';
 import { kernfsOrder } from '../../dt/kernfs-order.js';
 import type { DtNode } from '../../dt/tree.js';
-import { drcListOfNode, drcListUsableByC } from '../../decode/drc.js';
+import { drcListForC, drcListOfNode } from '../../decode/drc.js';
 import { Level, type Say } from '../say.js';
-import { getProperty, getUintProperty, ofNode, sysfsInt, type SystemView } from '../system.js';
+import { drcFailureMessages, getProperty, getUintProperty, ofNode, sysfsInt, type SystemView } from '../system.js';
 import type { LsslotOptions } from './main.js';
 
 const CPU_BASE = '/proc/device-tree/cpus';
@@ -39,8 +39,11 @@ export interface CpuInventory {
   caches: CacheEntry[];
 }
 
-/** init_cpu_drc_info(): undefined on failure (messages already said) */
-export function cpuInventory(view: SystemView, say: Say): CpuInventory | undefined {
+/**
+ * init_cpu_drc_info(): undefined on failure (messages already said). `cNames`:
+ * DRC names as the C structs hold them (lsslot), see drcListForC().
+ */
+export function cpuInventory(view: SystemView, say: Say, cNames = false): CpuInventory | undefined {
   // threads: cpu0, cpu1, ... up to the first gap
   const cpuDir = view.files.kind('/sys/devices/system/cpu');
   if (cpuDir === undefined) {
@@ -59,12 +62,14 @@ export function cpuInventory(view: SystemView, say: Say): CpuInventory | undefin
   }
   const cpusNode = ofNode(view, '/cpus');
   const list = drcListOfNode(cpusNode);
-  if (!cpusNode || !drcListUsableByC(cpusNode, list)) {
+  const c = drcListForC(cpusNode, list);
+  if (!cpusNode || !c.entries) {
+    if (cpusNode) for (const [lvl, msg] of drcFailureMessages(CPU_BASE, c.failure)) say.say(lvl, msg);
     say.say(Level.ERROR, `Could not get drc information for ${CPU_BASE}\n`);
     return undefined;
   }
   const cpus: CpuEntry[] = [];
-  for (const d of list.entries) cpus.unshift({ drcName: d.name, drcIndex: d.index, threads: [], l2cache: 0xffffffff, owned: false });
+  for (const d of cNames ? c.entries : list.entries) cpus.unshift({ drcName: d.name, drcIndex: d.index, threads: [], l2cache: 0xffffffff, owned: false });
   for (const name of kernfsOrder(cpusNode.children.keys())) {
     if (!name.startsWith('PowerPC')) continue;
     const node = cpusNode.children.get(name)!;
@@ -140,7 +145,7 @@ export function lsslotCpu(view: SystemView, say: Say, o: LsslotOptions, out: str
     io.stderr.write('\nThe system is not LPAR.\n\n');
     return 1;
   }
-  const inv = cpuInventory(view, say);
+  const inv = cpuInventory(view, say, true);
   if (!inv) {
     io.stderr.write('\nThere are no dynamically reconfigurable CPUs on this system.\n\n');
     return 1;

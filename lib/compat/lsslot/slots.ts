@@ -5,6 +5,8 @@ import type { SystemView } from '../system.js';
 import type { LsslotOptions } from './main.js';
 
 const LNAME_SIZE = 12; // "xxxx:xx:xx.x"
+/** DRC names as the C structs hold them */
+const C_NAMES = { cNames: true };
 
 interface PrintNode {
   node: SlotNode;
@@ -57,7 +59,7 @@ function report(say: Say, inv: SlotInventory): void {
 
 export function lsslotPciOrSlot(view: SystemView, say: Say, o: LsslotOptions, out: string[]): number {
   const pci = o.type === 'pci';
-  const inv = pci ? hotplugNodes(view) : dlparNodes(view, { pci: true, vio: true, hea: true });
+  const inv = pci ? hotplugNodes(view, C_NAMES) : dlparNodes(view, { pci: true, vio: true, hea: true }, C_NAMES);
   report(say, inv);
   if (inv.nodes.length === 0) {
     say.say(Level.ERROR, pci ? 'There are no PCI hot plug slots on this system.\n' : 'There are no DR slots on this system.\n');
@@ -117,7 +119,7 @@ export function lsslotPciOrSlot(view: SystemView, say: Say, o: LsslotOptions, ou
 }
 
 export function lsslotPhb(view: SystemView, say: Say, o: LsslotOptions, out: string[]): number {
-  const inv = dlparNodes(view, { phb: true });
+  const inv = dlparNodes(view, { phb: true }, C_NAMES);
   report(say, inv);
   if (inv.nodes.length === 0) return 255;
   out.push(`${pad('PHB name', 10)}${pad('OFDT Name', 20)} Slot(s) Connected\n`);
@@ -139,7 +141,7 @@ export function lsslotPhb(view: SystemView, say: Say, o: LsslotOptions, out: str
 }
 
 export function lsslotPort(view: SystemView, say: Say, o: LsslotOptions, out: string[]): number {
-  const inv = dlparNodes(view, { hea: true });
+  const inv = dlparNodes(view, { hea: true }, C_NAMES);
   report(say, inv);
   if (inv.nodes.length === 0) {
     say.say(Level.ERROR, 'There are no LHEA ports on this system.\n');
