@@ -276,7 +276,10 @@ class Builder {
   addVioNodes(vdev: DtNode, list: SlotNode[]): void {
     const drcs = this.drcList(vdev);
     if (!drcs) return;
-    const owned = new Map<number, SlotNode>();
+    // the owned nodes by index, newest first (the C list is prepended); a SLOT DRC takes the
+    // first one with its index off the list, so a second DRC with the same index gets an
+    // un-owned node, and of two children with one index the later one in readdir order wins
+    const owned = new Map<number, SlotNode[]>();
     for (const n of kernfsOrder(vdev.children.keys())) {
       const child = vdev.children.get(n)!;
       const idx = getUintProperty(child, 'ibm,my-drc-index');
@@ -288,11 +291,13 @@ class Builder {
       }
       const node = this.alloc(drc, 'vio', this.full(child));
       node.owned = true;
-      owned.set(idx, node);
+      const same = owned.get(idx);
+      if (same) same.unshift(node);
+      else owned.set(idx, [node]);
     }
     for (const drc of drcs) {
       if (drc.type !== 'SLOT') continue;
-      const node = owned.get(drc.index) ?? this.alloc(drc, 'vio', this.full(vdev));
+      const node = owned.get(drc.index)?.shift() ?? this.alloc(drc, 'vio', this.full(vdev));
       if (node.owned) this.initNode(node);
       list.unshift(node);
     }
