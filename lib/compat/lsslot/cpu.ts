@@ -50,7 +50,8 @@ export function cpuInventory(view: SystemView, say: Say, cNames = false): CpuInv
     say.say(Level.ERROR, 'Cannot gather CPU thread information,\nstat("/sys/devices/system/cpu"): No such file or directory\n');
     return undefined;
   }
-  const present = new Set(view.files.list('/sys/devices/system/cpu') ?? []);
+  const entries = view.files.list('/sys/devices/system/cpu') ?? [];
+  const present = new Set(entries);
   const threads: CpuThread[] = [];
   for (let i = 0; present.has(`cpu${i}`); i++) {
     const phys = sysfsInt(view, `/sys/devices/system/cpu/cpu${i}/physical_id`);
@@ -60,6 +61,9 @@ export function cpuInventory(view: SystemView, say: Say, cNames = false): CpuInv
     }
     threads.push({ id: i, physId: phys });
   }
+  // "expecting" is st_nlink - 2 of the directory: its number of subdirectories on kernfs (and tmpfs, ext4)
+  const subdirs = entries.filter((n) => view.files.kind(`/sys/devices/system/cpu/${n}`) === 'dir').length;
+  say.say(Level.EXTRA_DEBUG, `Expecting ${subdirs} threads...found ${threads.length}.\n`);
   const cpusNode = ofNode(view, '/cpus');
   const list = drcListOfNode(cpusNode);
   const c = drcListForC(cpusNode, list);
@@ -84,6 +88,7 @@ export function cpuInventory(view: SystemView, say: Say, cNames = false): CpuInv
       return undefined;
     }
     if (!updateCpu(cpu, name, node, threads, say)) return undefined;
+    say.say(Level.EXTRA_DEBUG, `Found cpu ${name}\n`);
   }
   const caches: CacheEntry[] = [];
   for (const name of kernfsOrder(cpusNode.children.keys())) {
@@ -95,6 +100,16 @@ export function cpuInventory(view: SystemView, say: Say, cNames = false): CpuInv
       return undefined;
     }
     caches.unshift({ name, phandle: ph, l2cache: getUintProperty(node, 'l2-cache') ?? 0xffffffff });
+    say.say(Level.EXTRA_DEBUG, `Found cache ${name}\n`);
+  }
+  // a signed test in C (output_level >= EXTRA_DEBUG): a negative -d shows the say() messages above, not this list
+  if (say.level >= Level.EXTRA_DEBUG) {
+    say.say(Level.EXTRA_DEBUG, 'Start CPU List.\n');
+    for (const cpu of cpus) {
+      say.say(Level.EXTRA_DEBUG, `${cpu.drcIndex.toString(16)} : ${cpu.drcName}\n`);
+      for (const t of cpu.threads) say.say(Level.EXTRA_DEBUG, `\tthread: ${t.physId | 0}: /sys/devices/system/cpu/cpu${t.id}\n`);
+    }
+    say.say(Level.EXTRA_DEBUG, 'Done.\n');
   }
   return { cpus, caches };
 }
@@ -161,7 +176,9 @@ export function lsslotCpu(view: SystemView, say: Say, o: LsslotOptions, out: str
       }
       for (let i = count; i < 25; i++) s += ' ';
       const l2 = l2Of(cpu, inv);
+      if (l2) say.say(Level.EXTRA_DEBUG, `found cache ${l2.name} for cpu ${cpu.name ?? '(null)'}\n`);
       const l3 = l2 ? l3Of(l2, inv) : undefined;
+      if (l2 && l3) say.say(Level.EXTRA_DEBUG, `found cache ${l3.name} for cache ${l2.name}\n`);
       s += `${pad(l2?.name ?? 'N/A', 15)}${pad(l3?.name ?? 'N/A', 15)}\n`;
       out.push(s);
     }

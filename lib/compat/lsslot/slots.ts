@@ -57,6 +57,18 @@ function report(say: Say, inv: SlotInventory): void {
   for (const [lvl, msg] of inv.messages) say.say(lvl, msg);
 }
 
+/** print_node_list(): every node and its children at EXTRA_DEBUG, one say() (256-byte buffer) each */
+function printNodeList(say: Say, nodes: SlotNode[]): void {
+  const one = (n: SlotNode) =>
+    say.say(Level.EXTRA_DEBUG, `${n.ofdtPath}: ${n.skip ? '(SKIP)' : ''}\n\tdrc index: 0x${n.drcIndex.toString(16)}        description: ${slotDescription(n)}\n\tdrc name: ${n.drcName}\n\tloc code: ${n.locCode}\n`);
+  say.say(Level.EXTRA_DEBUG, '\nDR nodes list\n==============\n');
+  for (const n of nodes) {
+    one(n);
+    for (const c of n.children) one(c);
+  }
+  say.say(Level.EXTRA_DEBUG, '\n');
+}
+
 export function lsslotPciOrSlot(view: SystemView, say: Say, o: LsslotOptions, out: string[]): number {
   const pci = o.type === 'pci';
   const inv = pci ? hotplugNodes(view, C_NAMES) : dlparNodes(view, { pci: true, vio: true, hea: true }, C_NAMES);
@@ -65,6 +77,7 @@ export function lsslotPciOrSlot(view: SystemView, say: Say, o: LsslotOptions, ou
     say.say(Level.ERROR, pci ? 'There are no PCI hot plug slots on this system.\n' : 'There are no DR slots on this system.\n');
     return 0;
   }
+  printNodeList(say, inv.nodes);
   const list = new PrintList('# Slot', 'Description');
   const cmpDrcName = drcNameMatcher(o.drcName ?? '');
   for (const node of inv.nodes) {
@@ -147,6 +160,7 @@ export function lsslotPort(view: SystemView, say: Say, o: LsslotOptions, out: st
     say.say(Level.ERROR, 'There are no LHEA ports on this system.\n');
     return 1;
   }
+  printNodeList(say, inv.nodes);
   const list = new PrintList('LHEA port name', 'Description');
   const cmpDrcName = drcNameMatcher(o.drcName ?? '');
   for (const node of inv.nodes) {
