@@ -24,7 +24,10 @@ export class Say {
     let text = msg;
     if (Buffer.byteLength(text, 'latin1') >= BUF) text = `${Buffer.from(text, 'latin1').subarray(0, TRUNC_AT).toString('latin1')}<truncated>\n`;
     this.log?.(text);
-    if (level <= this.level) this.io.stderr.write(Buffer.from(text, 'latin1'));
+    // say() compares its enum say_level (unsigned: all values positive) with the int
+    // output_level, so the level is converted to unsigned: -d -1 shows every message.
+    // Other tests of the level (>= 14 for RTAS debug, >= DEBUG for not-owned LMBs) are signed.
+    if (level <= this.level >>> 0) this.io.stderr.write(Buffer.from(text, 'latin1'));
   }
 }
 

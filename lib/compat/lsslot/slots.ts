@@ -59,6 +59,8 @@ function report(say: Say, inv: SlotInventory): void {
 
 /** print_node_list(): every node and its children at EXTRA_DEBUG, one say() (256-byte buffer) each */
 function printNodeList(say: Say, nodes: SlotNode[]): void {
+  // called only when output_level >= EXTRA_DEBUG (signed: not for a negative -d)
+  if (say.level < Level.EXTRA_DEBUG) return;
   const one = (n: SlotNode) =>
     say.say(Level.EXTRA_DEBUG, `${n.ofdtPath}: ${n.skip ? '(SKIP)' : ''}\n\tdrc index: 0x${n.drcIndex.toString(16)}        description: ${slotDescription(n)}\n\tdrc name: ${n.drcName}\n\tloc code: ${n.locCode}\n`);
   say.say(Level.EXTRA_DEBUG, '\nDR nodes list\n==============\n');
