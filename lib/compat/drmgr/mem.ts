@@ -1,9 +1,9 @@
 // drmgr -c mem: drslot_chrp_mem() on the in-kernel DLPAR path
 // (/sys/kernel/dlpar). The legacy user-space path (RTAS, /proc/ppc64/ofdt) is
 // out of scope and refused with a clear message. NUMA-based removal needs
-// libnuma's view of the running kernel, which drscope does not have: where the
-// original would try it we say so (WARN) and send the plain request.
-import { getProperty, ofNode } from '../system.js';
+// libnuma's view of the running kernel, which drscope does not have: we do what
+// the original does when libnuma is unavailable (numa_enabled == 0, as in the
+// oracle): no NUMA attempt, no warning, the plain "memory remove count N".
 import { Level } from '../say.js';
 import { errnoCode, strerror } from '../errno.js';
 import { memDlparCapable } from './capabilities.js';
@@ -50,13 +50,6 @@ function kernelDlparExists(s: DrSession): boolean {
   const w = b === undefined ? undefined : /^\s*(\S+)/.exec(Buffer.from(b).toString('latin1'))?.[1];
   if (w === undefined) return true; // the read failed: assumed present for memory
   return w.slice(0, 63).includes('memory');
-}
-
-/** would ppcnuma_get_topology() succeed as far as the device tree tells (FORM1 affinity, reference points)? */
-function numaLikely(s: DrSession): boolean {
-  const vec5 = getProperty(ofNode(s.view, '/chosen'), 'ibm,architecture-vec-5');
-  if (!vec5 || vec5.length < 6 || !(vec5[5]! & 0x80)) return false;
-  return getProperty(ofNode(s.view, '/rtas'), 'ibm,associativity-reference-points') !== undefined;
 }
 
 function report(out: string[], n: number): void {
@@ -108,9 +101,6 @@ export function drslotChrpMem(s: DrSession, req: MemRequest, out: string[]): num
   if (!kernelDlparExists(s)) {
     s.say.say(Level.ERROR, `${SYSFS_DLPAR} does not offer memory DLPAR: the legacy user-space (RTAS) memory path is not supported by this drmgr (drscope)\n`);
     return 255;
-  }
-  if (req.action === 'remove' && count !== 0 && req.index === 0 && numaLikely(s)) {
-    s.say.say(Level.WARN, "Can't do NUMA based removal operation.\n");
   }
   const cmd = `memory ${req.action} ${req.index ? `index 0x${req.index.toString(16)}` : `count ${count | 0}`}`;
   const ok = kernelDlpar(s, cmd, out);
