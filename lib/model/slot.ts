@@ -5,6 +5,7 @@
 // drop-in `lsslot` (C-exact rendering) and `drscope slots` (our table/JSON).
 import { drcListForC, drcListOfNode, type DrcEntry } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
+import { strerror } from '../compat/errno.js';
 import type { DtNode } from '../dt/tree.js';
 import { drcFailureMessages, getProperty, getUintProperty, ofNode, OFDT_BASE, propString, sysfsWord, type SystemView } from '../compat/system.js';
 
@@ -336,8 +337,15 @@ class Builder {
   addLinuxDevices(list: SlotNode[]): void {
     const files = this.view.files;
     const walk = (dir: string, depth: number) => {
+      if (depth > 64) return;
       const names = files.list(dir);
-      if (!names || depth > 64) return;
+      if (!names) {
+        // opendir() failed: ENOENT (absent, dangling link), ENOTDIR (a file), else EACCES
+        const k = files.kind(dir);
+        const why = k === 'file' ? 'ENOTDIR' : k === 'dir' ? 'EACCES' : 'ENOENT';
+        this.messages.push([1, `failed to open ${dir}\n${strerror(why)}\n`]);
+        return;
+      }
       for (const n of kernfsOrder(names)) {
         const p = `${dir}/${n}`;
         const kind = files.kind(p);
