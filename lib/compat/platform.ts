@@ -9,7 +9,8 @@ export function getPlatform(view: SystemView): Platform {
   let text: string;
   try {
     const b = view.files.readFile('/proc/cpuinfo');
-    if (b === undefined) return 'no-cpuinfo';
+    // fopen() of a directory succeeds and the first fgets() fails (EISDIR): no line matches
+    if (b === undefined) return view.files.list('/proc/cpuinfo') !== undefined ? 'unknown' : 'no-cpuinfo';
     text = Buffer.from(b).toString('latin1');
   } catch {
     return 'no-cpuinfo';
