@@ -154,7 +154,8 @@ function applyOption(e: GetoptEvent, o: LsslotOptions, say: Say, io: Io, out: st
       if (say.level >= 14) say.say(Level.DEBUG, 'Enabling RTAS debug\n');
       break;
     case 'F':
-      if (arg.length !== 1 || arg === '%') {
+      // strlen() counts bytes: "é" is two in UTF-8 and is refused
+      if (Buffer.byteLength(arg, 'utf8') !== 1 || arg === '%') {
         say.say(Level.ERROR, 'You may specify only one character for the -F option,\nand it must not be the % character.\n');
         throw new Exit(1);
       }
