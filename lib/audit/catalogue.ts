@@ -25,7 +25,14 @@ export const catalogue: Record<string, CatalogueEntry> = {
     group: 'history',
     title: 'the hypervisor rewrote the memory description (LPM or PRRN)',
     description:
-      'Between two snapshots the LMB aa indexes/flags or the lookup arrays changed in a way only firmware does (no DLPAR in the interval, arrays changed in place, a non-canonical v2 layout, the LMB set changed). Usually a Live Partition Migration. Linux does not move memory between nodes afterwards, so node-mismatch findings are expected from here on.',
+      'Between two snapshots the LMB aa indexes/flags or the lookup arrays changed in a way only firmware does (aa indexes/flags changed with no DLPAR, or to values the kernel\'s table never held; arrays changed in place or appended with no hot-added LMB using them; a non-canonical v2 layout; the LMB set changed). Usually a Live Partition Migration. Linux does not move memory between nodes afterwards, so node-mismatch findings are expected from here on.',
+  },
+  'update-dlpar-same-interval': {
+    severity: 'info',
+    group: 'history',
+    title: 'a hypervisor update and a memory DLPAR between the same two snapshots',
+    description:
+      'If the DLPAR ran after the update, the kernel\'s rewrite replaced the hypervisor\'s flags (every kernel) and aa indexes (before 5.15) with its own table\'s, and where that changed nothing visible the tree cannot show it: those values cannot be checked. What to do: capture between the LPM and the next DLPAR (drscope hook install takes one after every LPM).',
   },
   'rewrite-v1-reserved-zeroed': {
     severity: 'info',
@@ -49,7 +56,7 @@ export const catalogue: Record<string, CatalogueEntry> = {
     severity: 'info',
     group: 'fingerprint',
     title: 'associativity lookup arrays grew at the end: appended by kernel DLPAR',
-    description: 'On DLPAR add the kernel looks the new LMB\'s associativity up in ibm,associativity-lookup-arrays and, when absent, appends it at the end (find_aa_index). Firmware-written arrays are replaced wholesale instead. Informational.',
+    description: 'On DLPAR add the kernel looks the new LMB\'s associativity up in ibm,associativity-lookup-arrays and, when absent, appends it at the end (find_aa_index). Credited to the kernel only when every appended array is the aa index of an LMB hot-added in the same interval; arrays appended otherwise are the hypervisor\'s (hypervisor-update, lookup-appended-by-hypervisor). Informational.',
   },
   'node-mismatch': {
     severity: 'warning',
@@ -98,7 +105,7 @@ export const catalogue: Record<string, CatalogueEntry> = {
     severity: 'info',
     group: 'capture',
     title: 'the system rebooted between two snapshots',
-    description: 'The boot-time FDTs differ, so the kernel re-read the tree from firmware; changes across this interval are not compared for kernel overwrites.',
+    description: 'The boot-time FDTs differ (or, when a side has none, /chosen properties written once per boot do: bootargs, linux,initrd-start/end, linux,kernel-end, …), so the kernel re-read the tree from firmware; changes across this interval are not compared for kernel overwrites.',
   },
 };
 

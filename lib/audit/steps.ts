@@ -7,6 +7,7 @@ import { diffLmbs, type LmbDelta } from '../diff/lmb-diff.js';
 import { diffNuma, onlyAppended, type NumaDiff } from '../diff/numa-diff.js';
 import type { DrconfLmbs } from '../model/drconf.js';
 import { blocksListed } from '../model/lmb-columns.js';
+import { analyseKernel, zeroedReservedRows, type StepKernel } from './kernel-table.js';
 import { v2Canonical } from '../diff/encoding.js';
 
 export { v2Canonical };
@@ -22,8 +23,10 @@ export interface Step {
   index: number;
   from: Snapshot;
   to: Snapshot;
-  /** the boot FDTs differ: the kernel re-read everything from firmware */
+  /** the boot FDTs differ (or, without boot FDTs, /chosen boot-time properties do): the kernel re-read everything from firmware */
   reboot: boolean;
+  /** what shows the reboot when no boot FDTs tell ("/chosen/bootargs differs") */
+  rebootEvidence?: string;
   lmbs: LmbDelta[];
   numa: NumaDiff;
   /** DRC indexes whose assignment changed (DLPAR add / remove) */
@@ -33,6 +36,8 @@ export interface Step {
   other: LmbDelta[];
   kernelRewrite: Evidence[];
   hypervisorUpdate: Evidence[];
+  /** what the kernel's table explains in this step (set by buildSteps, lib/audit/kernel-table.ts) */
+  kernel?: StepKernel;
 }
 
 const DRCONF = '/ibm,dynamic-reconfiguration-memory';
@@ -70,7 +75,27 @@ export function isDlpar(d: LmbDelta, from: Snapshot, to: Snapshot): boolean {
 export function buildSteps(snapshots: readonly Snapshot[]): Step[] {
   const steps: Step[] = [];
   for (let i = 1; i < snapshots.length; i++) steps.push(buildStep(i, snapshots[i - 1]!, snapshots[i]!));
+  analyseKernel(snapshots[0], steps);
   return steps;
+}
+
+/**
+ * /chosen properties the boot path writes once (firmware, prom_init, the boot loader) and
+ * nothing rewrites at run time (an LPM does not touch /chosen): different values mean
+ * another boot. Used only when a side has no boot FDT to compare.
+ */
+const BOOT_TIME_CHOSEN = ['bootargs', 'linux,initrd-start', 'linux,initrd-end', 'linux,kernel-end', 'linux,booted-from-kexec', 'linux,elfcorehdr', 'linux,crashkernel-base', 'linux,crashkernel-size', 'qemu,boot-kernel', 'rng-seed', 'kaslr-seed'];
+
+export function chosenRebootEvidence(from: Snapshot, to: Snapshot): string | undefined {
+  const a = getNode(from.tree, '/chosen');
+  const b = getNode(to.tree, '/chosen');
+  if (!a || !b) return undefined;
+  const differ = BOOT_TIME_CHOSEN.filter((p) => {
+    const x = a.prop(p);
+    const y = b.prop(p);
+    return x !== undefined && y !== undefined && !bytesEqual(x, y);
+  });
+  return differ.length ? `/chosen ${differ.join(', ')} differ${differ.length === 1 ? 's' : ''}` : undefined;
 }
 
 export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
@@ -88,15 +113,25 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
     if (isDlpar(d, from, to)) (d.changes.some((c) => c.field === 'assigned' && c.after === true) ? added : removed).push(d.drcIndex);
     else if (d.changes.some((c) => c.field === 'aaIndex' || c.field === 'flag' || c.field === 'assigned')) other.push(d);
   }
-  const reboot = from.bootId !== undefined && to.bootId !== undefined && from.bootId !== to.bootId;
+  const bothBootIds = from.bootId !== undefined && to.bootId !== undefined;
+  const rebootEvidence = bothBootIds ? undefined : chosenRebootEvidence(from, to);
+  const reboot = bothBootIds ? from.bootId !== to.bootId : rebootEvidence !== undefined;
   const step: Step = { index, from, to, reboot, lmbs, numa, added, removed, other, kernelRewrite: [], hypervisorUpdate: [] };
+  if (rebootEvidence) step.rebootEvidence = rebootEvidence;
   if (reboot) return step;
 
   const k = step.kernelRewrite;
   const h = step.hypervisorUpdate;
   if (added.length || removed.length) k.push({ kind: 'dlpar', text: `${added.length} LMB(s) hot-added and ${removed.length} hot-removed (every memory DLPAR ends with drmem_update_dt rewriting the whole property)` });
   const la = numa.lookupArrays;
-  if (la && onlyAppended(la)) k.push({ kind: 'lookup-appended', text: `${la.appended.length} lookup array(s) appended at the end (kernel find_aa_index on DLPAR add)` });
+  // the kernel appends an array only inside a DLPAR add, for the associativity of an LMB it adds
+  // (find_aa_index): every appended index must be the aa index of an LMB hot-added here
+  const addedAa = new Set<number>();
+  const addedSet = new Set(added.map((x) => x | 0));
+  if (to.table.aa) for (const d of lmbs) if (d.kind === 'changed' && addedSet.has(d.drcIndex | 0)) addedAa.add(to.table.aa[d.afterIndex!]!);
+  if (la && onlyAppended(la) && la.appended.every((x) => addedAa.has(x.index))) k.push({ kind: 'lookup-appended', text: `${la.appended.length} lookup array(s) appended at the end for hot-added LMBs (kernel find_aa_index on DLPAR add)` });
+  else if (la && onlyAppended(la))
+    h.push({ kind: 'lookup-appended-by-hypervisor', text: `${la.appended.length} lookup array(s) appended at the end (${la.appended.map((x) => `[${x.index}]`).join(', ')}) that no LMB hot-added in this interval uses: the kernel appends only for a DLPAR add's associativity, so the hypervisor did` });
   else if (la) h.push({ kind: 'lookup-changed', text: `lookup arrays replaced (${la.countBefore ?? 'none'} -> ${la.countAfter ?? 'none'} arrays, ${la.changed.length} changed in place)` });
   if (numa.referencePoints || numa.form) h.push({ kind: 'numa-changed', text: 'affinity form or reference points changed' });
   if (entriesChanged) {
@@ -130,12 +165,5 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
 
 /** DRC indexes whose non-zero v1 reserved cell became 0 in this step */
 export function zeroedReserved(st: Step): number[] {
-  const f = rawDrconf(st.from)?.lmbs;
-  const t = rawDrconf(st.to)?.lmbs;
-  if (!f?.reserved || !t?.reserved) return [];
-  const had = new Map<number, number>();
-  for (let i = 0; i < f.count; i++) if (f.reserved[i] !== 0) had.set(f.drc[i]! | 0, f.reserved[i]!);
-  const out: number[] = [];
-  for (let i = 0; i < t.count; i++) if (t.reserved[i] === 0 && had.has(t.drc[i]! | 0)) out.push(t.drc[i]!);
-  return out;
+  return zeroedReservedRows(st).map((k) => st.to.table.drc[k]!);
 }

@@ -2,6 +2,9 @@
 // findings. Other modules add checks with registerCheck() (and their codes with
 // registerCode() in catalogue.ts).
 import type { Snapshot } from '../diff/diff.js';
+import { runLabel } from '../diff/lmb-diff.js';
+import { LmbFlag } from '../model/lmb.js';
+import { sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
 import type { Finding } from '../model/finding.js';
 import type { Step } from './steps.js';
 
@@ -51,4 +54,33 @@ export function bytesText(n: bigint): string {
     u++;
   }
   return `${v} ${units[u]}`;
+}
+
+/**
+ * Compact run list of LMBs given as rows of a table: "80000008–8000000b, 80000010", and
+ * LMBs without a real DRC index (DRC_INVALID, or a DRC index repeated, as v1 boot RAM
+ * repeats drc 0) by address: "@0x0–0x7fffffff". At most `max` runs, then "…".
+ */
+export function rowsText(t: LmbColumnTable, rows: readonly number[], max = 8): string {
+  const sorted = [...new Set(rows)].sort((a, b) => a - b);
+  const seen = new Map<number, number>();
+  for (const k of sorted) seen.set(t.drc[k]! | 0, (seen.get(t.drc[k]! | 0) ?? 0) + 1);
+  const invalid = (k: number) => (t.flags[k]! & LmbFlag.DRC_INVALID) !== 0 || seen.get(t.drc[k]! | 0)! > 1;
+  const lmb = (k: number) => ({ drcIndex: t.drc[k]!, address: t.address[k]!, size: sizeAt(t, k) });
+  const runs: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const inv = invalid(sorted[i]!);
+    let j = i;
+    while (j + 1 < sorted.length) {
+      const a = sorted[j]!;
+      const b = sorted[j + 1]!;
+      if (invalid(b) !== inv) break;
+      if (inv ? t.address[b]! !== t.address[a]! + sizeAt(t, a) : t.drc[b]! !== t.drc[a]! + 1) break;
+      j++;
+    }
+    runs.push(runLabel(lmb(sorted[i]!), lmb(sorted[j]!), j - i + 1, inv));
+    i = j + 1;
+  }
+  return runs.length > max ? `${runs.slice(0, max).join(', ')}, … (${runs.length} runs)` : runs.join(', ');
 }

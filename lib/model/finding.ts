@@ -20,6 +20,8 @@ export interface Finding {
   file?: string;
   /** DRC indexes of the LMBs concerned */
   lmbs?: number[];
+  /** the same LMBs for people: DRC runs, LMBs without a real DRC index (DRC_INVALID, drc 0 repeated) by address */
+  lmbText?: string;
   /** how sure (audit): "certain" | "likely" | "possible" */
   confidence?: 'certain' | 'likely' | 'possible';
   /** free-form evidence, JSON-serialisable (64-bit values as "0x..." strings) */

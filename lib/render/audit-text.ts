@@ -38,7 +38,7 @@ export function renderAuditText(r: AuditResult, opts: { color: boolean; verbose?
 }
 
 function findingLines(f: Finding, c: boolean, verbose: boolean): string[] {
-  const head = `${paint(c, SEV_COLOR[f.severity], f.severity.toUpperCase().padEnd(7))} ${paint(c, 'bold', f.code)}${f.confidence ? ` [${f.confidence}]` : ''}${f.lmbs?.length ? `  LMB ${drcRuns(f.lmbs, 4)}` : ''}`;
+  const head = `${paint(c, SEV_COLOR[f.severity], f.severity.toUpperCase().padEnd(7))} ${paint(c, 'bold', f.code)}${f.confidence ? ` [${f.confidence}]` : ''}${f.lmbs?.length ? `  LMB ${f.lmbText ?? drcRuns(f.lmbs, 4)}` : ''}`;
   const lines = [head, `  ${f.message}`];
   if (verbose) {
     const entry = catalogue[f.code];

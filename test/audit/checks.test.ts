@@ -53,12 +53,50 @@ describe('kernel-overwrite', () => {
     expect(codes([mk('boot', bootLmbs()), mk('a1', a1), mk('a2', a2)])).not.toContain('kernel-overwrite');
   });
 
-  it('likely: the untouched LMBs change to values the history never showed the kernel', () => {
+  it('no boot FDT: untouched LMBs changing to values never seen are possible (likely when they return to their sysfs node)', () => {
+    // the first snapshot stands in for the kernel's table; D(3) moves away from its sysfs node 1
     const odd = add(withAa(boot, { [D(3)]: 0 }), [D(8)], 1);
     const f = byCode([mk('s0', boot), mk('s1', odd, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
-    expect(f).toHaveLength(1);
-    expect(f[0]!.confidence).toBe('likely');
-    expect(f[0]!.lmbs).toEqual([D(3)]);
+    expect(f.map((x) => [x.confidence, x.severity, x.lmbs, x.evidence?.basis, x.evidence?.kernelBaseline])).toEqual([['possible', 'warning', [D(3)], 'unknown-table', 'first-snapshot']]);
+    expect(f[0]!.message).toContain('a reboot between the snapshots, which cannot be excluded without boot-time FDTs');
+    // the first snapshot already post-LPM (D(4-7) elsewhere than sysfs says), the DLPAR puts them back: likely
+    const back = byCode([mk('s0', lpm, A0, { sysfs: sys }), mk('s1', add(boot, [D(8)], 1), A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
+    expect(back.map((x) => [x.confidence, sorted(x.lmbs), x.evidence?.basis])).toEqual([['likely', [D(4), D(5), D(6), D(7)], 'unknown-table-cured']]);
+  });
+
+  it('boot FDT: a value the kernel\'s table never held is the hypervisor\'s, never an overwrite (LPM + DLPAR in one interval, either order)', () => {
+    const b = mk('boot', boot, A0, { origin: 'boot-fdt' });
+    // 5.15+: the LPM re-homes D(6-7) (aa 0 -> 1, arrays unchanged), the DLPAR keeps the new index
+    const lpmThenAdd = add(withAa(boot, { [D(6)]: 1, [D(7)]: 1 }), [D(8), D(9)], 1);
+    for (const s of [[b, mk('pre', boot), mk('post', lpmThenAdd, A0, { sysfs: { ...sys, 8: 1, 9: 1 } })], [b, mk('post', lpmThenAdd, A0, { sysfs: { ...sys, 8: 1, 9: 1 } })]]) {
+      const r = auditSnapshots(s);
+      expect(r.findings.filter((f) => f.code === 'kernel-overwrite')).toEqual([]);
+      const hv = r.findings.filter((f) => f.code === 'hypervisor-update');
+      expect(hv.map((f) => sorted(f.lmbs))).toEqual([[D(6), D(7)]]);
+      expect(r.steps[r.steps.length - 1]!.hypervisorUpdate.map((e) => e.kind)).toEqual(['lmbs-new-values']);
+      expect(r.findings.map((f) => f.code)).toContain('update-dlpar-same-interval');
+      expect(r.findings.find((f) => f.code === 'kernel-overwrite')?.message ?? '').not.toContain('are lost');
+    }
+    // the hypervisor wrote last (its flags on D(10), not the table's): nothing in the interval is the kernel's write
+    const hvLast = add(withAa(boot, { [D(6)]: 0 }), [D(8)], 1).map((l) => (l.drc === D(10) ? { ...l, flags: 0x100 } : l));
+    const lpmFirst = mk('lpm', withAa(boot, { [D(6)]: 1 }), A0, { sysfs: sys });
+    expect(byCode([b, lpmFirst, mk('x', hvLast, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite')).toEqual([]);
+    // the same without the hypervisor's flag: D(6) went back to the table's value, certain
+    const kLast = add(withAa(boot, { [D(6)]: 0 }), [D(8)], 1);
+    expect(byCode([b, lpmFirst, mk('x', kLast, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite').map((f) => [f.confidence, f.lmbs])).toEqual([['certain', [D(6)]]]);
+  });
+
+  it('a migration back (arrays and aa indexes restored) plus a DLPAR in one interval: possible, not an error', () => {
+    const R = [[1], [0]];
+    const reindexed = withAa(boot, { [D(2)]: 0, [D(3)]: 0, [D(4)]: 0, [D(5)]: 0, [D(6)]: 1, [D(7)]: 1 });
+    const s = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('pre', boot), mk('there', reindexed, R, { sysfs: sys }), mk('back+add', add(boot, [D(8)], 1), A0, { sysfs: { ...sys, 8: 1 } })];
+    const f = byCode(s, 'kernel-overwrite');
+    expect(f.map((x) => [x.confidence, x.severity, x.evidence?.basis])).toEqual([['possible', 'warning', 'migration-back']]);
+    expect(f[0]!.message).toContain('a migration back to the original system gives this same tree');
+    // to other arrays instead: likely
+    const other = [[1], [0], [2]];
+    const s2 = [...s.slice(0, 3), mk('other+add', add(boot, [D(8)], 1), other, { sysfs: { ...sys, 8: 1 } })];
+    expect(byCode(s2, 'kernel-overwrite').map((x) => x.confidence)).toEqual(['likely']);
   });
 
   it('flags: a non-ASSIGNED bit the DLPAR did not touch changing is an overwrite too', () => {
@@ -124,18 +162,95 @@ describe('kernel-overwrite', () => {
     expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['certain', [D(4), D(5), D(6), D(7)]]]);
   });
 
-  it('no visible DLPAR, every change a return to the kernel table: likely, or possible when the arrays are the original ones', () => {
+  it('no visible DLPAR, every change a return to the kernel table: likely; with the original arrays (a migration back) only the hypervisor update', () => {
     const A1 = [[0], [1], [2]];
     const hv = withAa(boot, { [D(4)]: 2, [D(5)]: 2 });
     const base = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', hv, A1, { sysfs: sys })];
     const f = byCode([...base, mk('later', boot, A1, { sysfs: sys })], 'kernel-overwrite');
-    expect(f.map((x) => [x.confidence, sorted(x.lmbs)])).toEqual([['likely', [D(4), D(5)]]]);
-    // lookup arrays back to the original ones too: a migration back is as likely
+    expect(f.map((x) => [x.confidence, sorted(x.lmbs), x.evidence?.basis, x.evidence?.overwrote])).toEqual([['likely', [D(4), D(5)], 'no-rewrite', ['aa-index']]]);
+    expect(f[0]!.message).not.toContain('replaced the lookup arrays');
+    expect(f[0]!.message).toContain('aa 2 → 1');
+    // the kernel's changes are not the hypervisor's too
+    const r = auditSnapshots([...base, mk('later', boot, A1, { sysfs: sys })]);
+    expect(r.findings.filter((x) => x.code === 'hypervisor-update').map((x) => x.evidence?.step)).toEqual([1]);
+    // lookup arrays back to the original ones too: a migration back, info only
     expect(byCode([...base, mk('later', boot, A0, { sysfs: sys })], 'kernel-overwrite')).toEqual([]);
     const sameArrays = [mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('lpm', withAa(boot, lpmAa), A0, { sysfs: sys }), mk('later', boot, A0, { sysfs: sys })];
-    expect(byCode(sameArrays, 'kernel-overwrite').map((x) => x.confidence)).toEqual(['possible']);
+    const r2 = auditSnapshots(sameArrays);
+    expect(r2.findings.filter((x) => x.code === 'kernel-overwrite')).toEqual([]);
+    expect(r2.findings.filter((x) => x.code === 'hypervisor-update').map((x) => x.evidence?.step)).toEqual([1, 2]);
+    expect(auditExitCode(r2.findings, 'warning')).toBe(0);
     // a different, new value is a hypervisor update, not a revert
     expect(byCode([...base, mk('later', withAa(boot, { [D(4)]: 0, [D(5)]: 0 }), A1, { sysfs: sys })], 'kernel-overwrite')).toEqual([]);
+  });
+
+  it('says per run what went back (aa index, flags, both) and lists every kind in evidence.overwrote', () => {
+    const hv = withAa(boot, { [D(4)]: 0 }).map((l) => (l.drc === D(10) ? { ...l, flags: 0x100 } : l.drc === D(5) ? { ...l, aa: 0, flags: 0x108 } : l));
+    const after = add(boot, [D(8)], 1);
+    const f = byCode([mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('hv', hv, A0, { sysfs: sys }), mk('add', after, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.evidence?.overwrote).toEqual(['aa-index', 'flags']);
+    const runs = f[0]!.evidence?.runs as Array<{ first: string; overwrote: string[] }>;
+    expect(runs.map((r) => [r.first, r.overwrote])).toEqual([
+      ['0x80000004', ['aa-index']],
+      ['0x80000005', ['flags', 'aa-index']],
+      ['0x8000000a', ['flags']],
+    ]);
+    const m = f[0]!.message;
+    expect(m).toContain("The hypervisor's aa indexes for LMB 80000004–80000005 are lost");
+    expect(m).toContain("The hypervisor's flags for LMB 80000005, 8000000a are lost");
+    expect(m).toContain('LMB 80000005: aa 0 → 1, node 0 → 1, flags 0x108 → 0x8 (aa index and flags written back)');
+    // flags only: no claim about aa indexes
+    const flagsOnly = byCode([mk('boot', boot, A0, { origin: 'boot-fdt' }), mk('hv', boot.map((l) => (l.drc === D(10) ? { ...l, flags: 0x100 } : l)), A0, { sysfs: sys }), mk('add', after, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite');
+    expect(flagsOnly.map((x) => x.evidence?.overwrote)).toEqual([['flags']]);
+    expect(flagsOnly[0]!.message).not.toContain('aa indexes for');
+  });
+
+  it('v1 reserved cells: zeroed firmware boot values are only the fingerprint; values the hypervisor set later are a (warning) overwrite; boot RAM named by address', () => {
+    const v1boot = (): SynLmb[] => [...Array.from({ length: 2 }, (_, i) => ({ drc: 0, aa: NONE, flags: 0xa0, base: BigInt(i) * 0x10000000n })), ...run(2, 4, 1, 8), ...run(6, 2, 0, 8), ...run(8, 4, NONE, 0)];
+    const fw = v1boot().map((l) => ({ ...l, reserved: 7 }));
+    const v1 = { format: 'v1' as const };
+    const dlparOnly = [mk('boot', fw, A0, { ...v1, origin: 'boot-fdt' }), mk('s0', fw, A0, v1), mk('add', add(v1boot(), [D(8)], 1), A0, { ...v1, sysfs: { ...sys, 8: 1 } })];
+    const r = auditSnapshots(dlparOnly);
+    expect(r.findings.map((f) => f.code)).toEqual(['rewrite-v1-reserved-zeroed']);
+    expect(r.findings[0]!.lmbText).toBe('@0x0–0x1fffffff, 80000002–8000000b');
+    expect(r.findings[0]!.message).toContain('(LMB @0x0–0x1fffffff, 80000002–8000000b)');
+    // the hypervisor set reserved cells on 80000004-5 after boot: those are lost
+    const lpmRes = v1boot().map((l) => (l.drc === D(4) || l.drc === D(5) ? { ...l, reserved: 1 } : l));
+    const r2 = auditSnapshots([mk('boot', v1boot(), A0, { ...v1, origin: 'boot-fdt' }), mk('lpm', lpmRes, A0, v1), mk('add', add(v1boot(), [D(8)], 1), A0, { ...v1, sysfs: { ...sys, 8: 1 } })]);
+    const ko = r2.findings.filter((f) => f.code === 'kernel-overwrite');
+    expect(ko.map((f) => [f.severity, f.evidence?.overwrote, sorted(f.lmbs)])).toEqual([['warning', ['reserved-cell'], [D(4), D(5)]]]);
+  });
+
+  it('update-dlpar-same-interval: a hypervisor update and a DLPAR in one interval (the flags it set cannot be checked)', () => {
+    const b = mk('boot', boot, A0, { origin: 'boot-fdt' });
+    const both = mk('lpm+add', add(boot, [D(8)], 1), [[0], [1], [5]], { sysfs: { ...sys, 8: 1 } });
+    const f = byCode([b, both], 'update-dlpar-same-interval');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('info');
+    expect(f[0]!.message).toContain('drscope hook install');
+    expect(byCode([b, mk('add', add(boot, [D(8)], 1), A0, { sysfs: { ...sys, 8: 1 } })], 'update-dlpar-same-interval')).toEqual([]);
+    expect(byCode([b, mk('lpm', boot, [[0], [1], [5]], { sysfs: sys })], 'update-dlpar-same-interval')).toEqual([]);
+  });
+
+  it('without boot FDTs, changed /chosen boot-time properties mark a reboot', () => {
+    const enc = new TextEncoder();
+    const chosen = (s: Snapshot, args: string) => {
+      s.tree.root.children.get('chosen')!.setProp('bootargs', enc.encode(`${args}\0`));
+      return s;
+    };
+    // QEMU marks hot-plugged DIMM LMBs ASSIGNED|HOTREMOVABLE after a reboot
+    const fwAfterReboot = add(boot, [D(8)], 1).map((l) => (l.drc === D(6) ? { ...l, flags: 0x108 } : l));
+    const s = [chosen(mk('a', boot), 'quiet'), chosen(mk('b', fwAfterReboot, A0, { sysfs: { ...sys, 8: 1 } }), 'quiet numa=on')];
+    const r = auditSnapshots(s);
+    expect(r.steps[0]!.reboot).toBe(true);
+    expect(r.steps[0]!.rebootEvidence).toBe('/chosen bootargs differs');
+    expect(r.findings.map((f) => f.code)).toEqual(['reboot-between']);
+    expect(r.findings[0]!.message).toContain('/chosen bootargs differs');
+    // the same /chosen: no reboot is seen; the unexplained flag change is only possible
+    const same = auditSnapshots([chosen(mk('a', boot), 'quiet'), chosen(mk('b', fwAfterReboot, A0, { sysfs: { ...sys, 8: 1 } }), 'quiet')]);
+    expect(same.steps[0]!.reboot).toBe(false);
+    expect(same.findings.filter((f) => f.code === 'kernel-overwrite').map((f) => [f.confidence, f.lmbs])).toEqual([['possible', [D(6)]]]);
   });
 
   it('a reboot resets the kernel table: no overwrite across it', () => {
@@ -192,6 +307,27 @@ describe('rewrite fingerprints', () => {
     const f = byCode([mk('a', bootLmbs()), mk('b', after, [[0], [1], [2]], { sysfs: { ...blocksFor(bootLmbs(), A0), 8: 2 } })], 'rewrite-lookup-appended');
     expect(f).toHaveLength(1);
     expect(codes([mk('a', bootLmbs()), mk('b', bootLmbs(), [[0], [2]])])).not.toContain('rewrite-lookup-appended');
+  });
+
+  it('arrays appended without a hot-added LMB using them are the hypervisor\'s, not the kernel\'s', () => {
+    const A3 = [[0], [1], [2]];
+    const b = mk('boot', bootLmbs(), A0, { origin: 'boot-fdt' });
+    const sys = blocksFor(bootLmbs(), A0);
+    // LPM: the new array [2] for 80000006-7, no DLPAR
+    const moved = withAa(bootLmbs(), { [D(6)]: 2, [D(7)]: 2 });
+    const r = auditSnapshots([b, mk('pre', bootLmbs()), mk('lpm', moved, A3, { sysfs: sys })]);
+    expect(r.steps[1]!.kernelRewrite).toEqual([]);
+    expect(r.steps[1]!.hypervisorUpdate.map((e) => e.kind)).toEqual(['lookup-appended-by-hypervisor', 'lmbs-changed-without-dlpar']);
+    expect(r.findings.map((f) => f.code)).not.toContain('rewrite-lookup-appended');
+    // the same LPM plus a DLPAR add on node 0 (index 0) in one interval: still the hypervisor's, and no overwrite
+    const both = add(moved, [D(8)], 0);
+    const r2 = auditSnapshots([b, mk('pre', bootLmbs()), mk('lpm+add', both, A3, { sysfs: { ...sys, 8: 0 } })]);
+    expect(r2.steps[1]!.kernelRewrite.map((e) => e.kind)).toEqual(['dlpar']);
+    expect(r2.findings.map((f) => f.code)).not.toContain('kernel-overwrite');
+    expect(r2.findings.map((f) => f.code)).not.toContain('rewrite-lookup-appended');
+    // a pre-5.15 kernel writing back 80000006-7's stale index: nothing visible, but the unused array says the hypervisor was here
+    const r3 = auditSnapshots([b, mk('pre', bootLmbs()), mk('lpm+add', add(bootLmbs(), [D(8)], 0), A3, { sysfs: { ...sys, 8: 0 } })]);
+    expect(r3.findings.map((f) => f.code).sort()).toEqual(['hypervisor-update', 'update-dlpar-same-interval']);
   });
 
   it('rewrite-assigned-without-hotremovable: ASSIGNED alone where firmware sets both', () => {

@@ -17,7 +17,13 @@ export const captureCheck: AuditCheck = {
       prev = { label: s.label, at };
     }
     for (const st of ctx.steps) {
-      if (st.reboot) out.push({ code: 'reboot-between', severity: 'info', message: `${st.from.label} and ${st.to.label} come from different boots (their boot-time FDTs differ); changes across this interval are not checked for kernel overwrites`, evidence: { step: st.index, from: st.from.label, to: st.to.label } });
+      if (st.reboot)
+        out.push({
+          code: 'reboot-between',
+          severity: 'info',
+          message: `${st.from.label} and ${st.to.label} come from different boots (${st.rebootEvidence ? `no boot-time FDTs to compare, but ${st.rebootEvidence}: those are written once per boot` : 'their boot-time FDTs differ'}); changes across this interval are not checked for kernel overwrites`,
+          evidence: { step: st.index, from: st.from.label, to: st.to.label, ...(st.rebootEvidence ? { rebootEvidence: st.rebootEvidence } : {}) },
+        });
     }
     return out;
   },

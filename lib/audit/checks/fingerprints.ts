@@ -4,8 +4,8 @@ import type { Finding } from '../../model/finding.js';
 import { LmbFlag } from '../../model/lmb.js';
 import type { LmbColumnTable } from '../../model/lmb-columns.js';
 import { drcLookup } from '../drc-lookup.js';
-import { zeroedReserved } from '../steps.js';
-import { drcRuns, type AuditCheck, type AuditContext } from '../types.js';
+import { zeroedReservedRows } from '../kernel-table.js';
+import { drcRuns, rowsText, type AuditCheck, type AuditContext } from '../types.js';
 
 const BY_KIND: Record<string, string> = {
   'v1-reserved-zeroed': 'rewrite-v1-reserved-zeroed',
@@ -24,13 +24,14 @@ export const fingerprintCheck: AuditCheck = {
         const code = BY_KIND[e.kind];
         if (!code) continue;
         const extra = e.kind === 'lookup-appended' ? { appended: st.numa.lookupArrays?.appended ?? [] } : {};
-        const lmbs = e.kind === 'v1-reserved-zeroed' ? zeroedReserved(st) : [];
+        const rows = e.kind === 'v1-reserved-zeroed' ? zeroedReservedRows(st) : [];
+        const lmbs = rows.map((k) => st.to.table.drc[k]!);
         out.push({
           code,
           severity: 'info',
           confidence: 'certain',
-          ...(lmbs.length ? { lmbs } : {}),
-          message: `between ${st.from.label} and ${st.to.label}: ${e.text}${lmbs.length ? ` (LMB ${drcRuns(lmbs)})` : ''} — the kernel, not firmware, wrote this${lmbs.length ? '; the hypervisor\'s reserved values are lost' : ''}`,
+          ...(lmbs.length ? { lmbs, lmbText: rowsText(st.to.table, rows, 4) } : {}),
+          message: `between ${st.from.label} and ${st.to.label}: ${e.text}${lmbs.length ? ` (LMB ${rowsText(st.to.table, rows)})` : ''} — the kernel, not firmware, wrote this${lmbs.length ? '; the firmware\'s reserved values are gone from the tree' : ''}`,
           evidence: { step: st.index, from: st.from.label, to: st.to.label, ...extra },
         });
       }
