@@ -39,9 +39,10 @@ export const blockReadTuning = {
 // once with new Function, on the main thread: one implementation.
 // ctl[0] = next block to claim, ctl[1] = blocks finished.
 const READ_SRC = `
-function readOne(fs, path, buf) {
+function readOne(fs, path, buf, flags) {
   var fd;
-  try { fd = fs.openSync(path, 'r'); } catch (e) { return ${OPEN_FAILED}; }
+  // flags: 'r', or O_RDONLY|O_NOFOLLOW under --root (a symlinked file is resolved inside the root on the main thread)
+  try { fd = fs.openSync(path, flags); } catch (e) { return e && e.code === 'ELOOP' ? ${SLOW} : ${OPEN_FAILED}; }
   var n = -1;
   try { n = fs.readSync(fd, buf, 0, 64, 0); } catch (e) { n = -1; }
   try { fs.closeSync(fd); } catch (e) { /* nothing was lost */ }
@@ -54,13 +55,13 @@ function readOne(fs, path, buf) {
   if (digits > 0 && digits < 9 && (i === n || buf[i] === 0x0a || buf[i] === 0x20) && !(digits > 1 && buf[i - digits] === 0x30)) return v !== 0 ? ${TRUE} : ${FALSE};
   return ${SLOW};
 }
-function readBlocks(fs, dir, blocks, res, ctl, chunk) {
+function readBlocks(fs, dir, blocks, res, ctl, chunk, flags) {
   var buf = new Uint8Array(64), n = blocks.length;
   for (;;) {
     var from = Atomics.add(ctl, 0, chunk);
     if (from >= n) return;
     var to = Math.min(n, from + chunk);
-    for (var i = from; i < to; i++) res[i] = readOne(fs, dir + blocks[i] + '/removable', buf);
+    for (var i = from; i < to; i++) res[i] = readOne(fs, dir + blocks[i] + '/removable', buf, flags);
     Atomics.add(ctl, 1, to - from);
     Atomics.notify(ctl, 1);
   }
@@ -69,11 +70,12 @@ function readBlocks(fs, dir, blocks, res, ctl, chunk) {
 
 const WORKER_SRC = `${READ_SRC}
 const { workerData: w } = require('node:worker_threads');
-readBlocks(require('node:fs'), w.dir, w.blocks, w.res, w.ctl, w.chunk);
+readBlocks(require('node:fs'), w.dir, w.blocks, w.res, w.ctl, w.chunk, w.flags);
 `;
 
-type ReadOne = (fs: FsPort, path: string, buf: Uint8Array) => number;
-type ReadBlocks = (fs: FsPort, dir: string, blocks: Int32Array, res: Uint8Array, ctl: Int32Array, chunk: number) => void;
+type OpenFlags = string | number;
+type ReadOne = (fs: FsPort, path: string, buf: Uint8Array, flags: OpenFlags) => number;
+type ReadBlocks = (fs: FsPort, dir: string, blocks: Int32Array, res: Uint8Array, ctl: Int32Array, chunk: number, flags: OpenFlags) => void;
 let compiled: { readOne: ReadOne; readBlocks: ReadBlocks } | null | undefined;
 /** null when this process may not compile code from strings (--disallow-code-generation-from-strings) */
 function impl(): { readOne: ReadOne; readBlocks: ReadBlocks } | null {
@@ -108,6 +110,28 @@ export function listable(dir: string): boolean {
   }
 }
 
+/**
+ * true when a `memory*` entry of `dir` is a symbolic link (real sysfs has none):
+ * under --root the bulk reader then gives way to the chroot-style port, since
+ * the kernel would follow such a link on the host. One streamed readdir.
+ */
+export function hasMemorySymlinks(dir: string): boolean {
+  let d: nodeFs.Dir;
+  try {
+    d = nodeFs.opendirSync(dir, { bufferSize: 1024 });
+  } catch {
+    return false;
+  }
+  try {
+    for (let e = d.readSync(); e !== null; e = d.readSync()) if (e.isSymbolicLink() && e.name.startsWith('memory')) return true;
+    return false;
+  } catch {
+    return true; // unsure: take the exact path
+  } finally {
+    d.closeSync();
+  }
+}
+
 /** what the last readRemovable() did (tests check the threaded path really ran) */
 export const blockReadStats = { blocks: 0, workersStarted: 0 };
 
@@ -130,7 +154,7 @@ function workerCount(n: number): number {
  * never matters: every block is read once, whichever thread reads it.
  * undefined when the bulk reader cannot run here (the caller reads through its FsPort).
  */
-export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (block: number) => number | undefined): Uint8Array | undefined {
+export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (block: number) => number | undefined, noFollow = false): Uint8Array | undefined {
   const n = blocks.length;
   const code = impl();
   if (!code) return undefined;
@@ -138,13 +162,14 @@ export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (blo
   const fs = nodeFs as unknown as FsPort;
   const dir = `${memDir}/memory`;
   const chunk = Math.max(1, blockReadTuning.chunk);
+  const flags: OpenFlags = noFollow ? nodeFs.constants.O_RDONLY | nodeFs.constants.O_NOFOLLOW : 'r';
   const nWorkers = workerCount(n);
   blockReadStats.blocks = n;
   blockReadStats.workersStarted = 0;
   let res: Uint8Array;
   if (nWorkers === 0) {
     res = new Uint8Array(n);
-    readBlocks(fs, dir, blocks, res, new Int32Array(2), chunk);
+    readBlocks(fs, dir, blocks, res, new Int32Array(2), chunk, flags);
   } else {
     const shared = new Int32Array(new SharedArrayBuffer(n * 4));
     shared.set(blocks);
@@ -152,7 +177,7 @@ export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (blo
     const ctl = new Int32Array(new SharedArrayBuffer(8));
     for (let k = 0; k < nWorkers; k++) {
       try {
-        const w = new Worker(WORKER_SRC, { eval: true, workerData: { dir, blocks: shared, res, ctl, chunk }, trackUnmanagedFds: false, stdout: true, stderr: true });
+        const w = new Worker(WORKER_SRC, { eval: true, workerData: { dir, blocks: shared, res, ctl, chunk, flags }, trackUnmanagedFds: false, stdout: true, stderr: true });
         // never keeps the process alive, never throws into it: whatever a worker leaves undone, the main thread reads
         w.unref();
         w.on('error', () => undefined);
@@ -161,7 +186,7 @@ export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (blo
         break; // no threads here (resource limits...): the main thread reads everything
       }
     }
-    if (blockReadTuning.mainThreadReads || blockReadStats.workersStarted === 0) readBlocks(fs, dir, shared, res, ctl, chunk);
+    if (blockReadTuning.mainThreadReads || blockReadStats.workersStarted === 0) readBlocks(fs, dir, shared, res, ctl, chunk, flags);
     // wait for chunks the workers claimed; take them over if the workers stall
     let done = Atomics.load(ctl, 1);
     let since = Date.now();
@@ -173,7 +198,7 @@ export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (blo
         since = Date.now();
       } else if (Date.now() - since > blockReadTuning.stallMs) {
         const buf = new Uint8Array(64);
-        for (let i = 0; i < n; i++) if (Atomics.load(res, i) === 0) Atomics.store(res, i, readOne(fs, `${dir}${shared[i]}/removable`, buf));
+        for (let i = 0; i < n; i++) if (Atomics.load(res, i) === 0) Atomics.store(res, i, readOne(fs, `${dir}${shared[i]}/removable`, buf, flags));
         break;
       }
     }

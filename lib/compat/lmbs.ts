@@ -9,7 +9,7 @@ import { Level, type Say } from './say.js';
 import { drcFailureMessages, getProperty, getUintProperty, OFDT_BASE, ofNode, sysfsInt, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
 import { strtoul } from './getopt.js';
 import { MAX_EXPANDED_LMBS } from '../decode/dynamic-memory-v2.js';
-import { ABSENT, FALSE, isNodeFs, listable, readRemovable, TRUE } from './block-reads.js';
+import { ABSENT, FALSE, hasMemorySymlinks, isNodeFs, listable, readRemovable, TRUE } from './block-reads.js';
 
 export const DRCONF_PATH = '/ibm,dynamic-reconfiguration-memory';
 const MEMORY = '/sys/devices/system/memory';
@@ -179,7 +179,10 @@ function forScanBlocks(ctx: Ctx, l: CLmbList, i: number, f: (block: number) => v
 }
 
 /** the real file system: every block in one bulk read (threads), no listing of the directory; undefined when that cannot run */
-function bulkState(ctx: Ctx, l: CLmbList, memDir: string): ((block: number) => number) | undefined {
+function bulkState(ctx: Ctx, l: CLmbList, d: NonNullable<SystemView['direct']>): ((block: number) => number) | undefined {
+  // --root: the directory resolved inside the root; memoryN links (none on sysfs) would resolve on the host
+  const memDir = d.resolve(MEMORY);
+  if (d.rooted && hasMemorySymlinks(memDir)) return undefined;
   const scanned = ctx.scanned!;
   let total = 0;
   for (let i = 0; i < l.n; i++) if (scanned[i]) forScanBlocks(ctx, l, i, () => total++);
@@ -187,7 +190,7 @@ function bulkState(ctx: Ctx, l: CLmbList, memDir: string): ((block: number) => n
   let k = 0;
   for (let i = 0; i < l.n; i++) if (scanned[i]) forScanBlocks(ctx, l, i, (b) => (blocks[k++] = b));
   // a directory readdir() fails on makes every block absent, as an empty listing does
-  const res = listable(memDir) ? readRemovable(memDir, blocks, (b) => sysfsInt(ctx.view, `${MEMORY}/memory${b}/removable`)) : new Uint8Array(total);
+  const res = listable(memDir) ? readRemovable(memDir, blocks, (b) => sysfsInt(ctx.view, `${MEMORY}/memory${b}/removable`), d.rooted) : new Uint8Array(total);
   if (!res) return undefined;
   // consumed in the order the blocks were collected: the same walk over the same LMBs
   k = 0;
@@ -215,7 +218,7 @@ function portState(ctx: Ctx): (block: number) => number {
 function resolveRemovable(ctx: Ctx, l: CLmbList): void {
   const scanned = ctx.scanned;
   if (!scanned) return;
-  const state = (d: SystemView['direct']) => (d && isNodeFs(d.fs) ? bulkState(ctx, l, d.prefix + MEMORY) : undefined) ?? portState(ctx);
+  const state = (d: SystemView['direct']) => (d && isNodeFs(d.raw) ? bulkState(ctx, l, d) : undefined) ?? portState(ctx);
   const blockState = state(ctx.view.direct);
   for (let i = 0; i < l.n; i++) {
     if (!scanned[i]) continue;

@@ -9,6 +9,7 @@ import { fsFileView, type FileView } from '../dt/file-view.js';
 import { readDirTree } from '../dt/read-dir.js';
 import { getNode, type DtNode, type DtTree } from '../dt/tree.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
+import { rootedFs } from './rooted-fs.js';
 import type { CDrcList } from '../decode/drc.js';
 
 export interface SystemView {
@@ -16,8 +17,13 @@ export interface SystemView {
   files: FileView;
   /** what was read, for messages */
   label: string;
-  /** live / --root: the file system itself, for hot loops (one open/read/close per sysfs file) */
-  direct?: { fs: FsPort; prefix: string };
+  /**
+   * live / --root: the file system itself, for hot loops (one open/read/close
+   * per sysfs file) and for what the tools write (lock, log, /sys/kernel/dlpar).
+   * `fs` takes paths inside the root (/sys/...) and resolves symlinks in it
+   * chroot-style; `raw` is the port below it and `resolve` gives a host path on it.
+   */
+  direct?: { fs: FsPort; raw: FsPort; resolve: (path: string, followLast?: boolean) => string; rooted: boolean };
 }
 
 export const OFDT_BASE = '/proc/device-tree';
@@ -38,10 +44,18 @@ export function drcFailureMessages(full: string, failure: CDrcList['failure']): 
 
 /** Live system (root undefined) or a directory laid out like / (--root). Never throws: a missing tree is an empty one. */
 export function systemFromRoot(io: Io, root: string | undefined): SystemView {
-  const files = fsFileView(io.fs, root ?? '');
+  const prefix = (root ?? '').replace(/\/+$/, '');
+  const direct =
+    prefix === ''
+      ? { fs: io.fs, raw: io.fs, resolve: (p: string) => p, rooted: false }
+      : (() => {
+          const r = rootedFs(io.fs, prefix);
+          return { fs: r as FsPort, raw: io.fs, resolve: r.resolve, rooted: true };
+        })();
+  const files = fsFileView(direct.fs, '');
   const dtKind = files.kind(OFDT_BASE);
   const { tree } = dtKind === undefined ? { tree: { root: emptyRoot(), memreserve: [] } } : readDirTree(files, OFDT_BASE);
-  return { tree, files, label: root ?? '/', direct: { fs: io.fs, prefix: (root ?? '').replace(/\/+$/, '') } };
+  return { tree, files, label: root ?? '/', direct };
 }
 
 function emptyRoot(): DtNode {
@@ -135,7 +149,7 @@ export function sysfsIntReader(view: SystemView): (path: string) => number | und
   return (p) => {
     let fd: number;
     try {
-      fd = d.fs.openSync(d.prefix + p, 'r');
+      fd = d.fs.openSync(p, 'r');
     } catch {
       return undefined;
     }

@@ -65,13 +65,13 @@ function kernelDlpar(s: DrSession, cmd: string, out: string[]): boolean {
   }
   let fd: number;
   try {
-    fd = s.io.fs.openSync(s.path(SYSFS_DLPAR), O_WRONLY);
+    fd = s.fs.openSync(SYSFS_DLPAR, O_WRONLY);
   } catch {
     s.say.say(Level.ERROR, `Could not open ${SYSFS_DLPAR} to initiate DLPAR request\n`);
     return false;
   }
   try {
-    const n = s.io.fs.writeSync(fd, Buffer.from(cmd, 'latin1'));
+    const n = s.fs.writeSync(fd, Buffer.from(cmd, 'latin1'));
     if (n <= 0) {
       s.say.say(Level.ERROR, `Failed to write to ${SYSFS_DLPAR}: wrote 0 bytes\n`);
       return false;
@@ -81,7 +81,7 @@ function kernelDlpar(s: DrSession, cmd: string, out: string[]): boolean {
     return false;
   } finally {
     try {
-      s.io.fs.closeSync(fd);
+      s.fs.closeSync(fd);
     } catch {
       /* nothing useful to do */
     }

@@ -1,6 +1,6 @@
 // What every drmgr run shares: the root prefix, say() with the /var/log/drmgr
 // copy, the lock, and dr_init()/dr_fini() (separators, log rotation at 1 MiB).
-import type { Io } from '../../io.js';
+import type { FsPort, Io } from '../../io.js';
 import { drLock } from '../lock.js';
 import { Level, Say } from '../say.js';
 import { strerror } from '../errno.js';
@@ -21,6 +21,8 @@ export function drDate(d: Date): string {
 
 export class DrSession {
   readonly say: Say;
+  /** paths inside the root (symlinks resolved chroot-style under --root) */
+  readonly fs: FsPort;
   private logOpen = false;
   constructor(
     readonly io: Io,
@@ -31,26 +33,28 @@ export class DrSession {
     readonly dryRun: boolean,
   ) {
     this.say = new Say(io, 1);
+    this.fs = view.direct?.fs ?? io.fs;
   }
 
+  /** where a path inside the root is, for messages (--dry-run) */
   path(p: string): string {
     return this.root + p;
   }
 
   /** dr_init() up to (not including) check_kmods; false = exit 255 */
   init(): boolean {
-    if (!this.dryRun && !drLock(this.io, this.root)) {
+    if (!this.dryRun && !drLock(this.io, this.fs)) {
       this.say.say(Level.ERROR, 'Unable to obtain Dynamic Reconfiguration lock. Please try command again later.\n');
       return false;
     }
     if (this.dryRun) return true;
     try {
-      const fd = this.io.fs.openSync(this.path(DR_LOG), 'a', 0o644);
-      this.io.fs.closeSync(fd);
+      const fd = this.fs.openSync(DR_LOG, 'a', 0o644);
+      this.fs.closeSync(fd);
       this.logOpen = true;
       this.say.log = (text) => {
         try {
-          this.io.fs.appendFileSync(this.path(DR_LOG), Buffer.from(text, 'latin1'));
+          this.fs.appendFileSync(DR_LOG, Buffer.from(text, 'latin1'));
         } catch {
           /* the C code ignores failed log writes */
         }
@@ -76,7 +80,7 @@ export class DrSession {
     this.logOpen = false;
     let size: number;
     try {
-      size = this.io.fs.statSync(this.path(DR_LOG)).size;
+      size = this.fs.statSync(DR_LOG).size;
     } catch (e) {
       this.io.stderr.write(`Cannot determine log size to check for rotation:\n\t${strerror(e)}\n`);
       return;
@@ -84,7 +88,7 @@ export class DrSession {
     if (size >= MAX_LOG) {
       this.io.stderr.write('Rotating logs...\n');
       try {
-        this.io.fs.unlinkSync(this.path(DR_LOG0));
+        this.fs.unlinkSync(DR_LOG0);
       } catch (e) {
         if ((e as { code?: string }).code !== 'ENOENT') {
           this.io.stderr.write(`Could not remove ${DR_LOG0}\n\t${strerror(e)}\n`);
@@ -92,7 +96,7 @@ export class DrSession {
         }
       }
       try {
-        this.io.fs.renameSync(this.path(DR_LOG), this.path(DR_LOG0));
+        this.fs.renameSync(DR_LOG, DR_LOG0);
       } catch (e) {
         this.io.stderr.write(`Could not rename ${DR_LOG} to ${DR_LOG0}\n\t${strerror(e)}\n`);
       }

@@ -80,7 +80,7 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
     validate(opts, say, usage);
 
     // No lock file is created inside a snapshot: --source is read-only.
-    if (source === undefined && !drLock(io, root ?? '')) {
+    if (source === undefined && !drLock(io, view.direct?.fs ?? io.fs)) {
       say.say(Level.ERROR, 'Unable to obtain Dynamic Reconfiguration lock. Please try command again later.\n');
       return 1;
     }
