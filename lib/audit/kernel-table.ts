@@ -52,8 +52,16 @@ export interface KernelVerdict {
   lmbs: RevertedLmb[];
 }
 
+/**
+ * Where the kernel's table is known from: the boot FDT; the first snapshot (a stand-in: an LPM
+ * before it may already have made the table differ from the tree); or the tree right after a
+ * kernel rewrite with nothing else in its interval (drmem_update_dt wrote every LMB from the
+ * table, so from there on the table is known as exactly as from a boot FDT).
+ */
+export type KernelBaseline = 'boot' | 'first-snapshot' | 'kernel-rewrite';
+
 export interface StepKernel {
-  kernelBaseline: 'boot' | 'first-snapshot';
+  kernelBaseline: KernelBaseline;
   verdicts: KernelVerdict[];
   /** LMBs whose new values only the hypervisor can have written (the kernel's table never held them) */
   hypervisorLmbs: LmbDelta[];
@@ -286,19 +294,25 @@ function hiddenStale(step: Step): LmbDelta[] {
 export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[]): void {
   if (!first) return;
   let kernel = new KernelTable(first.table);
-  let fromBoot = first.origin === 'boot-fdt';
+  let baseline: KernelBaseline = first.origin === 'boot-fdt' ? 'boot' : 'first-snapshot';
+  // the kernel's table is known exactly (not just stood in for by a snapshot)
+  let fromBoot = baseline !== 'first-snapshot';
   // the lookup arrays of the kernel's baseline: a migration back restores them, a kernel rewrite does not
   let baselineArrays = arraysKey(first);
+  // v1 reserved cells firmware set at boot that no kernel rewrite has dropped yet
   let baselineReserved = reservedByAddress(first.table);
   for (const step of steps) {
-    const sk: StepKernel = { kernelBaseline: fromBoot ? 'boot' : 'first-snapshot', verdicts: [], hypervisorLmbs: [], reservedZeroed: [], reservedLost: [], sameInterval: false };
+    const sk: StepKernel = { kernelBaseline: baseline, verdicts: [], hypervisorLmbs: [], reservedZeroed: [], reservedLost: [], sameInterval: false };
     step.kernel = sk;
     if (step.reboot) {
+      // the new boot's table: known from its boot FDT, or (a reboot seen only through /chosen,
+      // no boot FDT) stood in for by the first snapshot of the new boot
       kernel = new KernelTable(step.to.table);
-      fromBoot = true;
+      baseline = step.to.origin === 'boot-fdt' ? 'boot' : 'first-snapshot';
+      fromBoot = baseline !== 'first-snapshot';
       baselineArrays = arraysKey(step.to);
       baselineReserved = reservedByAddress(step.to.table);
-      sk.kernelBaseline = 'boot';
+      sk.kernelBaseline = baseline;
       continue;
     }
     const from = step.from.table;
@@ -389,12 +403,25 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
       // the tree held values the kernel's table did not: the kernel keeps the hypervisor's
       // values (5.15+ drmem_update_lmbs), so follow the tree from here on
       if (dlpar && !hvSign && !sk.verdicts.length && differsFromKernel(from, kernel)) kernel = new KernelTable(to);
+      // without a boot FDT: a DLPAR with nothing else in its interval and nothing unexplained.
+      // drmem_update_dt wrote every LMB's aa index and flags from the table, so the tree now IS the
+      // table, known from here on as from a boot FDT (a later value it never held is the
+      // hypervisor's). Only a DLPAR proves the kernel wrote: the other fingerprints (canonical v2,
+      // zeroed v1 reserved cells) are values a hypervisor may send as well.
+      else if (dlpar && !hvSign && !unknown.length && !fromBoot) {
+        kernel = new KernelTable(to);
+        baseline = 'kernel-rewrite';
+        fromBoot = true;
+      }
       const zeroed = zeroedReservedRows(step);
       sk.reservedZeroed = zeroed;
       // a reserved value the baseline (boot FDT) already had is firmware's boot value, which
       // every first rewrite after boot drops (the fingerprint); one set later is the hypervisor's
       const was = reservedByAddress(from);
       for (const k of zeroed) if (baselineReserved.get(to.address[k]!) !== was.get(to.address[k]!)) sk.reservedLost.push(k);
+      // the kernel's zero-filled v1 rewrite dropped firmware's boot values: any non-zero cell from
+      // here on was set by the hypervisor (even one equal to a boot value)
+      if (dlpar || zeroed.length) baselineReserved = new Map();
     } else if (step.other.length && signs.length === 0) {
       // no DLPAR visible (an add and a remove of the same LMB leave no trace) yet every
       // change is a return to exactly what the kernel's table holds while the lookup arrays

@@ -64,6 +64,24 @@ describe('kernel-overwrite', () => {
     expect(back.map((x) => [x.confidence, sorted(x.lmbs), x.evidence?.basis])).toEqual([['likely', [D(4), D(5), D(6), D(7)], 'unknown-table-cured']]);
   });
 
+  it('no boot FDT: after a DLPAR with nothing else in its interval the tree is the table, so a later value it never held is the hypervisor\'s', () => {
+    // s0 (no boot FDT) -> clean DLPAR add of D(8) -> LPM re-homes D(6-7) (aa 0 -> 1) + DLPAR add of D(9), 5.15+
+    const a1 = add(boot, [D(8)], 1);
+    const lpmAdd = add(withAa(a1, { [D(6)]: 1, [D(7)]: 1 }), [D(9)], 1);
+    const s = [mk('s0', boot), mk('a1', a1, A0, { sysfs: { ...sys, 8: 1 } }), mk('lpm+add', lpmAdd, A0, { sysfs: { ...sys, 8: 1, 9: 1 } })];
+    const r = auditSnapshots(s);
+    expect(r.findings.filter((f) => f.code === 'kernel-overwrite')).toEqual([]);
+    expect(r.findings.filter((f) => f.code === 'hypervisor-update').map((f) => sorted(f.lmbs))).toEqual([[D(6), D(7)]]);
+    expect(r.steps.map((st) => st.kernel?.kernelBaseline)).toEqual(['first-snapshot', 'kernel-rewrite']);
+    // without the clean DLPAR in between the table stays unknown: possible
+    const direct = byCode([mk('s0', boot), mk('lpm+add', lpmAdd, A0, { sysfs: { ...sys, 8: 1, 9: 1 } })], 'kernel-overwrite');
+    expect(direct.map((f) => [f.confidence, f.evidence?.basis])).toEqual([['possible', 'unknown-table']]);
+    // once known, values written back to it are certain (pre-5.15: LPM, then a DLPAR puts aa 0 back)
+    const lpmOnly = withAa(a1, { [D(6)]: 1, [D(7)]: 1 });
+    const back = byCode([mk('s0', boot), mk('a1', a1, A0, { sysfs: { ...sys, 8: 1 } }), mk('lpm', lpmOnly, A0, { sysfs: { ...sys, 8: 1 } }), mk('add', add(a1, [D(9)], 1), A0, { sysfs: { ...sys, 8: 1, 9: 1 } })], 'kernel-overwrite');
+    expect(back.map((f) => [f.confidence, sorted(f.lmbs), f.evidence?.kernelBaseline])).toEqual([['certain', [D(6), D(7)], 'kernel-rewrite']]);
+  });
+
   it('boot FDT: a value the kernel\'s table never held is the hypervisor\'s, never an overwrite (LPM + DLPAR in one interval, either order)', () => {
     const b = mk('boot', boot, A0, { origin: 'boot-fdt' });
     // 5.15+: the LPM re-homes D(6-7) (aa 0 -> 1, arrays unchanged), the DLPAR keeps the new index
@@ -220,6 +238,10 @@ describe('kernel-overwrite', () => {
     const r2 = auditSnapshots([mk('boot', v1boot(), A0, { ...v1, origin: 'boot-fdt' }), mk('lpm', lpmRes, A0, v1), mk('add', add(v1boot(), [D(8)], 1), A0, { ...v1, sysfs: { ...sys, 8: 1 } })]);
     const ko = r2.findings.filter((f) => f.code === 'kernel-overwrite');
     expect(ko.map((f) => [f.severity, f.evidence?.overwrote, sorted(f.lmbs)])).toEqual([['warning', ['reserved-cell'], [D(4), D(5)]]]);
+    // firmware's boot values, dropped by the first rewrite, sent again by the hypervisor (LPM) and
+    // dropped by the next DLPAR: the second time they were the hypervisor's
+    const again = auditSnapshots([...dlparOnly, mk('lpm', add(v1boot(), [D(8)], 1).map((l) => (l.drc === D(4) ? { ...l, reserved: 7 } : l)), A0, { ...v1, sysfs: { ...sys, 8: 1 } }), mk('add2', add(v1boot(), [D(8), D(9)], 1), A0, { ...v1, sysfs: { ...sys, 8: 1, 9: 1 } })]);
+    expect(again.findings.filter((f) => f.code === 'kernel-overwrite').map((f) => [f.severity, f.evidence?.overwrote, f.lmbs])).toEqual([['warning', ['reserved-cell'], [D(4)]]]);
   });
 
   it('update-dlpar-same-interval: a hypervisor update and a DLPAR in one interval (the flags it set cannot be checked)', () => {
@@ -247,6 +269,12 @@ describe('kernel-overwrite', () => {
     expect(r.steps[0]!.rebootEvidence).toBe('/chosen bootargs differs');
     expect(r.findings.map((f) => f.code)).toEqual(['reboot-between']);
     expect(r.findings[0]!.message).toContain('/chosen bootargs differs');
+    // with no boot FDT the new boot's first snapshot only stands in for its table: a later
+    // DLPAR interval changing an untouched LMB to a value never seen is possible, not the hypervisor's
+    const later = add(withAa(fwAfterReboot, { [D(3)]: 0 }), [D(9)], 1);
+    const r3 = auditSnapshots([...s, chosen(mk('c', later, A0, { sysfs: { ...sys, 8: 1, 9: 1 } }), 'quiet numa=on')]);
+    expect(r3.steps[1]!.kernel?.kernelBaseline).toBe('first-snapshot');
+    expect(r3.findings.filter((f) => f.code === 'kernel-overwrite').map((f) => [f.confidence, f.lmbs, f.evidence?.basis])).toEqual([['possible', [D(3)], 'unknown-table']]);
     // the same /chosen: no reboot is seen; the unexplained flag change is only possible
     const same = auditSnapshots([chosen(mk('a', boot), 'quiet'), chosen(mk('b', fwAfterReboot, A0, { sysfs: { ...sys, 8: 1 } }), 'quiet')]);
     expect(same.steps[0]!.reboot).toBe(false);

@@ -6,7 +6,7 @@
 import type { Finding } from '../../model/finding.js';
 import { aaAt, nodeAt } from '../../model/lmb-columns.js';
 import { groupRuns, type LmbDelta } from '../../diff/lmb-diff.js';
-import type { Basis, Confidence, KernelVerdict, Overwritten } from '../kernel-table.js';
+import type { Basis, Confidence, KernelBaseline, KernelVerdict, Overwritten } from '../kernel-table.js';
 import type { Step } from '../steps.js';
 import { rowsText, type AuditCheck, type AuditContext } from '../types.js';
 
@@ -53,7 +53,7 @@ function why(step: Step, basis: Basis): string {
   const signs = step.hypervisorUpdate.map((e) => e.kind).join(', ');
   switch (basis) {
     case 'clean-dlpar':
-      return "they went back to exactly the values the kernel's own table held (read at boot or at the first snapshot, or set by its own DLPAR), and nothing but the DLPAR changed the tree in this interval";
+      return "they went back to exactly the values the kernel's own table held (read at boot or at the first snapshot, written by an earlier DLPAR's rewrite, or set by its own DLPAR), and nothing but the DLPAR changed the tree in this interval";
     case 'dlpar-with-update':
       return `they went back to exactly the values the kernel's own table held, but the hypervisor also updated the tree in this interval (${signs}), and it could in principle have sent these values itself; a snapshot between the LPM and the DLPAR would tell`;
     case 'migration-back':
@@ -63,15 +63,15 @@ function why(step: Step, basis: Basis): string {
     case 'no-rewrite':
       return "no DLPAR or kernel fingerprint shows (an add and a remove of the same LMB leave none), yet every change is a return to exactly the values the kernel's table holds while the lookup arrays stayed the new ones (a migration back would have restored them)";
     case 'unknown-table-cured':
-      return "the kernel's table is not known (no boot-time FDT: the first snapshot stands in for it), but the new values bring LMBs back to the node their memory sits on in sysfs, which is what a kernel before 5.15 writing its boot-time values back after an LPM (before the first snapshot) does; a hypervisor update in this interval could also explain them";
+      return "the kernel's table is not known (no boot-time FDT: the first snapshot of this boot stands in for it), but the new values bring LMBs back to the node their memory sits on in sysfs, which is what a kernel before 5.15 writing its boot-time values back after an LPM (before the first snapshot) does; a hypervisor update in this interval could also explain them";
     case 'unknown-table':
-      return "the kernel's table is not known (no boot-time FDT: the first snapshot stands in for it): these are either values the kernel read at boot, written back after an LPM before the first snapshot, or the hypervisor's (an LPM in this interval; or a reboot between the snapshots, which cannot be excluded without boot-time FDTs). A capture with the boot FDT (/sys/firmware/fdt; drscope capture keeps it) would tell";
+      return "the kernel's table is not known (no boot-time FDT: the first snapshot of this boot stands in for it): these are either values the kernel read at boot, written back after an LPM before the first snapshot, or the hypervisor's (an LPM in this interval; or a reboot between the snapshots, which cannot be excluded without boot-time FDTs). A capture with the boot FDT (/sys/firmware/fdt; drscope capture keeps it) would tell";
     case 'stale-index':
       return 'an LPM and a DLPAR fall between the same two snapshots: their aa index stayed the same while the hypervisor replaced the lookup arrays, so the index may be a stale pre-LPM one; a snapshot between the LPM and the DLPAR would tell';
   }
 }
 
-function finding(step: Step, v: KernelVerdict, baseline: 'boot' | 'first-snapshot'): Finding {
+function finding(step: Step, v: KernelVerdict, baseline: KernelBaseline): Finding {
   const { confidence, basis } = v;
   const ds = v.lmbs.map((r) => r.delta);
   const kindsOf = new Map(v.lmbs.map((r) => [r.delta, r.overwrote]));
