@@ -22,6 +22,14 @@ export interface DrcList {
   /** entries in property order (drc-info sets expanded in order) */
   entries: DrcEntry[];
   findings: Finding[];
+  /**
+   * how many leading entries are a trustworthy name/type/index/domain tuple
+   * (undefined = all). The classic lists are only paired where they agree: a
+   * count that differs from the ibm,drc-names count makes it 0 (the lists cannot
+   * be aligned), a list that ends early stops it there. drcByIndex() uses only
+   * these; the C-compatible tools (drcListForC) pair every entry in order.
+   */
+  paired?: number;
 }
 
 const DRC_INFO = 'ibm,drc-info';
@@ -109,11 +117,11 @@ interface Classic {
  * in parallel; where they are shorter, the missing values are reported and
  * left as "" / 0 / 0xffffffff.
  */
-export function decodeDrcClassic(props: Classic, node: string): { entries: DrcEntry[]; findings: Finding[] } {
+export function decodeDrcClassic(props: Classic, node: string): { entries: DrcEntry[]; findings: Finding[]; paired: number } {
   const entries: DrcEntry[] = [];
   const findings: Finding[] = [];
   const { names, types, indexes, powerDomains } = props;
-  if (!names) return { entries, findings };
+  if (!names) return { entries, findings, paired: 0 };
   const missing = (
     [
       [TYPES, types],
@@ -124,13 +132,24 @@ export function decodeDrcClassic(props: Classic, node: string): { entries: DrcEn
   for (const [p] of missing) findings.push(finding(node, p, undefined, 'drc-list-missing', `missing while ${NAMES} is present`));
   if (names.length < 4) {
     findings.push(finding(node, NAMES, 0, 'drc-list-truncated', `${names.length} bytes, too short for the count`));
-    return { entries, findings };
+    return { entries, findings, paired: 0 };
   }
   const n = u32(names, 0);
   if (n === 0) findings.push({ ...finding(node, NAMES, 0, 'drc-list-empty', 'count is 0 (no connectors)'), severity: 'warning' });
+  // the lists can be paired entry by entry only when every present list has the names' count
+  let agree = true;
   const counted = (p: string, v: Uint8Array | undefined) => {
-    if (v && v.length >= 4 && u32(v, 0) !== n) findings.push({ ...finding(node, p, 0, 'drc-list-count-mismatch', `count ${u32(v, 0)} differs from ${NAMES} count ${n}`), severity: 'warning' });
-    if (v && v.length < 4) findings.push(finding(node, p, 0, 'drc-list-truncated', `${v.length} bytes, too short for the count`));
+    if (v && v.length >= 4 && u32(v, 0) !== n) {
+      agree = false;
+      findings.push({
+        ...finding(node, p, 0, 'drc-list-count-mismatch', `count ${u32(v, 0)} differs from ${NAMES} count ${n}: the lists cannot be paired, so no connector names or types are taken from this node (lsslot/drmgr pair them in order, as powerpc-utils does)`),
+        severity: 'warning',
+      });
+    }
+    if (v && v.length < 4) {
+      agree = false;
+      findings.push(finding(node, p, 0, 'drc-list-truncated', `${v.length} bytes, too short for the count`));
+    }
   };
   counted(TYPES, types);
   counted(INDEXES, indexes);
@@ -141,6 +160,7 @@ export function decodeDrcClassic(props: Classic, node: string): { entries: DrcEn
   let shortTypes = false;
   let shortIdx = false;
   let shortDom = false;
+  let paired = 0;
   for (let i = 0; i < n; i++) {
     let name = '';
     if (nOff >= 0 && nOff < names.length) {
@@ -163,13 +183,14 @@ export function decodeDrcClassic(props: Classic, node: string): { entries: DrcEn
     if (powerDomains && io + 4 <= powerDomains.length) powerDomain = u32(powerDomains, io);
     else if (powerDomains) shortDom = true;
     entries.push({ index, name, type, powerDomain });
+    if (agree && paired === i && !shortNames && !shortTypes && !shortIdx && !shortDom) paired = i + 1;
     if (shortNames) break;
   }
   if (shortNames) findings.push(finding(node, NAMES, nOff < 0 ? names.length : nOff, 'drc-list-truncated', `fewer than ${n} NUL-terminated names`));
   if (shortTypes) findings.push(finding(node, TYPES, types!.length, 'drc-list-truncated', `fewer than ${n} types`));
   if (shortIdx) findings.push(finding(node, INDEXES, indexes!.length, 'drc-list-truncated', `fewer than ${n} indexes`));
   if (shortDom) findings.push(finding(node, DOMAINS, powerDomains!.length, 'drc-list-truncated', `fewer than ${n} power domains`));
-  return { entries, findings };
+  return { entries, findings, paired };
 }
 
 /** The DRC list of a node: ibm,drc-info when present (it wins, as in the kernel and powerpc-utils), else the classic lists. */
@@ -237,9 +258,17 @@ export function drcListForC(node: DtNode | undefined, list: DrcList = drcListOfN
   return { entries };
 }
 
-/** index -> entry (first wins), for O(1) name lookups of large LMB lists */
+/**
+ * index -> entry (first wins), for O(1) name lookups of large LMB lists. Only
+ * the entries whose lists agree (DrcList.paired): a broken classic list names
+ * nothing rather than the wrong connector.
+ */
 export function drcByIndex(list: DrcList): Map<number, DrcEntry> {
   const m = new Map<number, DrcEntry>();
-  for (const e of list.entries) if (!m.has(e.index)) m.set(e.index, e);
+  const n = Math.min(list.paired ?? list.entries.length, list.entries.length);
+  for (let i = 0; i < n; i++) {
+    const e = list.entries[i]!;
+    if (!m.has(e.index)) m.set(e.index, e);
+  }
   return m;
 }

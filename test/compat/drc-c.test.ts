@@ -1,7 +1,7 @@
 // get_drc_info() as the C tools see a node's DRC lists (drcListForC) and the
 // two views built on it: lsslot's C names, drscope's own names.
 import { describe, expect, it } from 'vitest';
-import { drcListForC, drcListOfNode } from '../../lib/decode/drc.js';
+import { decodeDrcClassic, drcByIndex, drcListForC, drcListOfNode } from '../../lib/decode/drc.js';
 import { dlparNodes } from '../../lib/model/slot.js';
 import { systemFromRoot, ofNode } from '../../lib/compat/system.js';
 import { testIo } from '../helpers/run.js';
@@ -37,5 +37,32 @@ describe('drcListForC', () => {
     const c = dlparNodes(v, { vio: true }, { cNames: true }).nodes.map((n) => n.drcName);
     expect(own).toContain('U9080.HEX.134C1E8-V3-C2-ABCDEFGHIJKLMNOPQRSTUVWXYZ');
     expect(c).toContain('U9080.HEX.134C1E8-V3-C2-ABCDEFGHIJKLMNOPQRSTUVWXSLOT');
+  });
+});
+
+describe('classic lists whose counts disagree (ibm,drc-indexes count 0x99 holding one index)', () => {
+  const be32 = (...v: number[]) => Buffer.concat(v.map((x) => { const b = Buffer.alloc(4); b.writeUInt32BE(x >>> 0); return b; }));
+  const strs = (...v: string[]) => Buffer.concat(v.map((x) => Buffer.from(`${x}\0`, 'latin1')));
+  const props = {
+    names: Buffer.concat([be32(3), strs('PHB 15', 'LMB 8', 'LMB 9')]),
+    types: Buffer.concat([be32(3), strs('PHB', 'MEM', 'MEM')]),
+    indexes: be32(0x99, 0x80000008),
+    powerDomains: be32(3, -1, -1, -1),
+  };
+  it('reports the mismatch and names nothing by index (no "PHB 15" for LMB 0x80000008)', () => {
+    const r = decodeDrcClassic(props, '/');
+    expect(r.findings.map((f) => f.code).sort()).toEqual(['drc-list-count-mismatch', 'drc-list-truncated']);
+    expect(r.findings.find((f) => f.code === 'drc-list-count-mismatch')!.message).toContain('cannot be paired');
+    expect(r.paired).toBe(0);
+    expect(drcByIndex({ format: 'classic', ...r }).size).toBe(0);
+  });
+  it('leaves the C pairing (lsslot, drmgr) as powerpc-utils does it', () => {
+    const r = decodeDrcClassic(props, '/');
+    expect(r.entries.map((e) => [e.index, e.name])).toEqual([[0x80000008, 'PHB 15'], [0, 'LMB 8'], [0, 'LMB 9']]);
+  });
+  it('pairs up to the end of a list that is short but has the right count', () => {
+    const r = decodeDrcClassic({ ...props, indexes: be32(3, 0x20000f, 0x80000008) }, '/');
+    expect(r.paired).toBe(2);
+    expect([...drcByIndex({ format: 'classic', ...r }).entries()].map(([i, e]) => [i, e.name])).toEqual([[0x20000f, 'PHB 15'], [0x80000008, 'LMB 8']]);
   });
 });
