@@ -79,8 +79,24 @@ export function rowsText(t: LmbColumnTable, rows: readonly number[], max = 8): s
       if (inv ? t.address[b]! !== t.address[a]! + sizeAt(t, a) : t.drc[b]! !== t.drc[a]! + 1) break;
       j++;
     }
-    runs.push(runLabel(lmb(sorted[i]!), lmb(sorted[j]!), j - i + 1, inv));
+    let text = runLabel(lmb(sorted[i]!), lmb(sorted[j]!), j - i + 1, inv);
+    // a connector flagged DRC_INVALID (e.g. by a hypervisor update) that keeps a real, unique
+    // DRC index: name it by address and by that index, so findings that see it from the other
+    // side of a step (where it is a plain connector) name the same LMBs
+    if (inv && realDrcRun(t, sorted, i, j, seen)) text += ` (DRC ${runLabel(lmb(sorted[i]!), lmb(sorted[j]!), j - i + 1, false)})`;
+    runs.push(text);
     i = j + 1;
   }
   return runs.length > max ? `${runs.slice(0, max).join(', ')}, … (${runs.length} runs)` : runs.join(', ');
+}
+
+/** rows sorted[i..j] carry unique DRC indexes that look like real connectors (type bits set, stepping by 1) */
+function realDrcRun(t: LmbColumnTable, sorted: readonly number[], i: number, j: number, seen: ReadonlyMap<number, number>): boolean {
+  for (let x = i; x <= j; x++) {
+    const drc = t.drc[sorted[x]!]!;
+    // QEMU's DRC_INVALID boot RAM: drc 0 repeated (v1) or 0, 1, 2... (v2 expansion): no type bits
+    if (drc < 0x10000000 || seen.get(drc | 0)! > 1) return false;
+    if (x > i && drc !== t.drc[sorted[x - 1]!]! + 1) return false;
+  }
+  return true;
 }

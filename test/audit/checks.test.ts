@@ -297,6 +297,21 @@ describe('kernel-overwrite', () => {
 });
 
 describe('hypervisor-update', () => {
+  it('LMBs the hypervisor flagged DRC_INVALID keeping their DRC index are named by address and DRC, as the overwrite names them', () => {
+    const boot = bootLmbs();
+    const sys0 = blocksFor(boot, A0);
+    const b = mk('boot', boot, A0, { origin: 'boot-fdt' });
+    const inval = boot.map((l) => (l.drc === D(10) || l.drc === D(11) ? { ...l, flags: 0x20 } : l));
+    const s = [b, mk('lpm', inval), mk('add', add(boot, [D(8)], 1), A0, { sysfs: { ...sys0, 8: 1 } })];
+    const r = auditSnapshots(s);
+    expect(r.findings.find((f) => f.code === 'hypervisor-update')!.lmbText).toBe('@0xa0000000–0xbfffffff (DRC 8000000a–8000000b)');
+    expect(r.findings.find((f) => f.code === 'kernel-overwrite')!.lmbText).toBe('8000000a–8000000b');
+    // QEMU boot RAM (DRC_INVALID, v2 expansion drc 0, 1): by address only
+    expect(r.findings.find((f) => f.code === 'hypervisor-update')!.message).not.toContain('DRC 00000000');
+    const ram = boot.map((l) => (l.drc === D(0) || l.drc === D(1) ? { ...l, drc: l.drc - D(0), base: BigInt(l.drc - D(0)) * 0x10000000n, flags: 0x20 } : l));
+    const r2 = auditSnapshots([mk('boot', ram, A0, { origin: 'boot-fdt' }), mk('lpm', ram.map((l) => (l.flags === 0x20 ? { ...l, flags: 0x120 } : l)))]);
+    expect(r2.findings.find((f) => f.code === 'hypervisor-update')!.lmbText).toBe('@0x0–0x1fffffff');
+  });
   it('positive: aa indexes change with no DLPAR', () => {
     const f = byCode([mk('a', bootLmbs()), mk('b', withAa(bootLmbs(), lpmAa))], 'hypervisor-update');
     expect(f).toHaveLength(1);
