@@ -111,7 +111,9 @@ function finding(step: Step, v: KernelVerdict, baseline: KernelBaseline): Findin
   else lead = `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${n} LMB(s) it did not add or remove went back to the values of the kernel's table: ${shown.join('; ')}${more}. `;
   // what was lost, per kind, naming only the LMBs whose value of that kind went back
   const unknown = basis === 'unknown-table' || basis === 'unknown-table-cured';
-  const may = confidence === 'possible' || unknown ? 'may be' : 'are';
+  // only a certain verdict says the hypervisor's values are gone: at likely the hypervisor may
+  // itself have sent what the tree shows (an update in the interval, or no DLPAR to prove a rewrite)
+  const may = confidence === 'possible' || unknown ? 'may be' : confidence === 'likely' ? 'are probably' : 'are';
   const rowsWith = (kind: Overwritten) => v.lmbs.filter((r) => (unknown ? r.delta.changes.some((c) => (kind === 'aa-index' ? c.field === 'aaIndex' : c.field === 'flag' || c.field === 'assigned')) : r.overwrote.includes(kind))).map((r) => r.delta.afterIndex!);
   const aaRows = rowsWith('aa-index');
   const flagRows = rowsWith('flags');
