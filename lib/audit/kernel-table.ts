@@ -69,8 +69,16 @@ export interface StepKernel {
   reservedZeroed: number[];
   /** of those, the ones whose value the hypervisor set after the kernel's baseline (firmware's boot values excluded) */
   reservedLost: number[];
-  /** a hypervisor update and a memory DLPAR fall between the same two snapshots */
+  /** a hypervisor update and a memory DLPAR fall between the same two snapshots (and the tree does not show which came last) */
   sameInterval: boolean;
+  /**
+   * the tree shows the hypervisor wrote the LMB property after the interval's last kernel rewrite:
+   * a layout drmem_update_dt never writes (non-canonical v2 sets, non-zero v1 reserved cells), or
+   * (with a known table) flags the kernel's table does not hold
+   */
+  hypervisorLast: boolean;
+  /** what shows it (hypervisorLast) */
+  hypervisorLastWhy?: string;
 }
 
 const NOT_ASSIGNED = ~LmbFlag.ASSIGNED >>> 0;
@@ -302,7 +310,7 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
   // v1 reserved cells firmware set at boot that no kernel rewrite has dropped yet
   let baselineReserved = reservedByAddress(first.table);
   for (const step of steps) {
-    const sk: StepKernel = { kernelBaseline: baseline, verdicts: [], hypervisorLmbs: [], reservedZeroed: [], reservedLost: [], sameInterval: false };
+    const sk: StepKernel = { kernelBaseline: baseline, verdicts: [], hypervisorLmbs: [], reservedZeroed: [], reservedLost: [], sameInterval: false, hypervisorLast: false };
     step.kernel = sk;
     if (step.reboot) {
       // the new boot's table: known from its boot FDT, or (a reboot seen only through /chosen,
@@ -334,7 +342,11 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
       let newAa = false;
       // boot baseline: the kernel writes every LMB's flags from its table, so an LMB with
       // other flags means the hypervisor's update came after the kernel's last rewrite
-      const hypervisorLast = fromBoot && flagsDifferFromTable(to, kernel, dlparred);
+      // whatever the baseline, a layout the kernel never writes means the same
+      const layout = step.hypervisorUpdate.find((e) => e.kind === 'v2-non-canonical' || e.kind === 'v1-reserved-set');
+      const hypervisorLast = layout !== undefined || (fromBoot && flagsDifferFromTable(to, kernel, dlparred));
+      sk.hypervisorLast = hypervisorLast;
+      if (hypervisorLast) sk.hypervisorLastWhy = layout ? (layout.kind === 'v2-non-canonical' ? 'its v2 sets are not the runs drmem_update_dt_v2 writes' : 'its v1 reserved cells are not the zeros drmem_update_dt_v1 writes') : "some LMBs carry flags the kernel's table does not hold, and drmem_update_dt writes every LMB's flags from it";
       for (const d of candidates(step, dlparred)) {
         const ai = d.afterIndex!;
         const bi = d.beforeIndex!;
@@ -393,7 +405,7 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
           add(unknown.some((d) => curesNodeMismatch(step, d)) ? 'likely' : 'possible', unknown.some((d) => curesNodeMismatch(step, d)) ? 'unknown-table-cured' : 'unknown-table', unknown.map((delta) => ({ delta, overwrote: [] })));
         else hv.push(...unknown);
       }
-      if (dlpar && signs.length > 0 && step.other.length === 0)
+      if (dlpar && signs.length > 0 && step.other.length === 0 && !hypervisorLast)
         add(
           'possible',
           'stale-index',
@@ -435,7 +447,7 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
     const lmbSign = step.hypervisorUpdate.findIndex((e) => e.kind === 'lmbs-changed-without-dlpar');
     if (lmbSign >= 0 && !hv.length) step.hypervisorUpdate.splice(lmbSign, 1);
     if (rewrite && hv.length) step.hypervisorUpdate.push({ kind: 'lmbs-new-values', text: `${hv.length} LMB(s) the DLPAR did not touch took aa indexes or flags the kernel's table never held (only the hypervisor writes those)` });
-    sk.sameInterval = dlpar && step.hypervisorUpdate.length > 0;
+    sk.sameInterval = dlpar && step.hypervisorUpdate.length > 0 && !sk.hypervisorLast;
     // DLPAR'd LMBs: the kernel set these values itself
     for (const d of step.lmbs) {
       if (d.kind !== 'changed') continue;

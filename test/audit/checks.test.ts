@@ -104,6 +104,23 @@ describe('kernel-overwrite', () => {
     expect(byCode([b, lpmFirst, mk('x', kLast, A0, { sysfs: { ...sys, 8: 1 } })], 'kernel-overwrite').map((f) => [f.confidence, f.lmbs])).toEqual([['certain', [D(6)]]]);
   });
 
+  it('a DLPAR before a hypervisor update in one interval: when the property shows the hypervisor wrote last (non-canonical v2), nothing is the kernel\'s write', () => {
+    const b = mk('boot', boot, A0, { origin: 'boot-fdt' });
+    const lpmFirst = mk('lpm', withAa(boot, { [D(6)]: 1 }), A0, { sysfs: sys });
+    const final = add(boot, [D(8)], 1);
+    const sysAdd = { ...sys, 8: 1 };
+    // canonical (as drmem_update_dt_v2 writes it): D(6) went back to the table's aa 0, certain
+    const canon = auditSnapshots([b, lpmFirst, mk('add', final, A0, { sysfs: sysAdd })]);
+    expect(canon.findings.filter((f) => f.code === 'kernel-overwrite').map((f) => [f.confidence, f.lmbs])).toEqual([['certain', [D(6)]]]);
+    // the same LMBs with the 80000002-5 run split in two: firmware wrote it, after the DLPAR
+    const sets: Array<[number, bigint, number, number, number]> = [[2, 0n, D(0), NONE, 0xa0], [2, 0x20000000n, D(2), 1, 8], [2, 0x40000000n, D(4), 1, 8], [2, 0x60000000n, D(6), 0, 8], [1, 0x80000000n, D(8), 1, 8], [3, 0x90000000n, D(9), NONE, 0]];
+    const split = auditSnapshots([b, lpmFirst, mk('add+lpm', final, A0, { sysfs: sysAdd, v2Sets: sets })]);
+    expect(split.findings.filter((f) => f.code === 'kernel-overwrite' || f.code === 'update-dlpar-same-interval')).toEqual([]);
+    const hv = split.findings.filter((f) => f.code === 'hypervisor-update' && f.evidence?.step === 2);
+    expect(hv.map((f) => f.lmbs)).toEqual([[D(6)]]);
+    expect(hv[0]!.message).toContain("before the hypervisor's update, which wrote the LMB property last (its v2 sets are not the runs drmem_update_dt_v2 writes)");
+  });
+
   it('a migration back (arrays and aa indexes restored) plus a DLPAR in one interval: possible, not an error', () => {
     const R = [[1], [0]];
     const reindexed = withAa(boot, { [D(2)]: 0, [D(3)]: 0, [D(4)]: 0, [D(5)]: 0, [D(6)]: 1, [D(7)]: 1 });

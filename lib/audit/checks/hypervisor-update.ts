@@ -17,7 +17,10 @@ export const hypervisorUpdateCheck: AuditCheck = {
       const ds = st.kernel ? st.kernel.hypervisorLmbs : st.other;
       const lmbs = ds.map((d) => d.drcIndex);
       const rows = ds.map((d) => d.afterIndex!);
-      const dl = st.added.length || st.removed.length ? ` A memory DLPAR falls in the same interval (${st.added.length} added, ${st.removed.length} removed).` : '';
+      const dl =
+        st.added.length || st.removed.length
+          ? ` A memory DLPAR falls in the same interval (${st.added.length} added, ${st.removed.length} removed)${st.kernel?.hypervisorLast ? `, before the hypervisor's update, which wrote the LMB property last (${st.kernel.hypervisorLastWhy}): the tree shows the hypervisor's values` : ''}.`
+          : '';
       out.push({
         code: 'hypervisor-update',
         severity: 'info',
