@@ -411,19 +411,19 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
           'stale-index',
           hiddenStale(step).map((delta) => ({ delta, overwrote: ['aa-index'] as Overwritten[] })),
         );
-      // a DLPAR interval with no hypervisor sign where nothing untouched changed although
-      // the tree held values the kernel's table did not: the kernel keeps the hypervisor's
-      // values (5.15+ drmem_update_lmbs), so follow the tree from here on
-      if (dlpar && !hvSign && !sk.verdicts.length && differsFromKernel(from, kernel)) kernel = new KernelTable(to);
-      // without a boot FDT: a DLPAR with nothing else in its interval and nothing unexplained.
-      // drmem_update_dt wrote every LMB's aa index and flags from the table, so the tree now IS the
-      // table, known from here on as from a boot FDT (a later value it never held is the
-      // hypervisor's). Only a DLPAR proves the kernel wrote: the other fingerprints (canonical v2,
-      // zeroed v1 reserved cells) are values a hypervisor may send as well.
-      else if (dlpar && !hvSign && !unknown.length && !fromBoot) {
-        kernel = new KernelTable(to);
-        baseline = 'kernel-rewrite';
-        fromBoot = true;
+      // a DLPAR with nothing else in its interval and nothing unexplained: drmem_update_dt wrote
+      // every LMB's aa index and flags from the table, so the tree now IS the table.
+      // - with a known table, follow the tree when it held values the model did not (nothing
+      //   untouched changed, so the kernel keeps them: 5.15+ drmem_update_lmbs copied an LPM's aa);
+      // - without a boot FDT this makes the table known from here on, as from a boot FDT (a later
+      //   value it never held is the hypervisor's). Only a DLPAR proves the kernel wrote: the other
+      //   fingerprints (canonical v2, zeroed v1 reserved cells) are values a hypervisor may send too.
+      if (dlpar && !hvSign && !unknown.length) {
+        if (!fromBoot) {
+          kernel = new KernelTable(to);
+          baseline = 'kernel-rewrite';
+          fromBoot = true;
+        } else if (!sk.verdicts.length && differsFromKernel(from, kernel)) kernel = new KernelTable(to);
       }
       const zeroed = zeroedReservedRows(step);
       sk.reservedZeroed = zeroed;

@@ -80,6 +80,14 @@ describe('kernel-overwrite', () => {
     const lpmOnly = withAa(a1, { [D(6)]: 1, [D(7)]: 1 });
     const back = byCode([mk('s0', boot), mk('a1', a1, A0, { sysfs: { ...sys, 8: 1 } }), mk('lpm', lpmOnly, A0, { sysfs: { ...sys, 8: 1 } }), mk('add', add(a1, [D(9)], 1), A0, { sysfs: { ...sys, 8: 1, 9: 1 } })], 'kernel-overwrite');
     expect(back.map((f) => [f.confidence, sorted(f.lmbs), f.evidence?.kernelBaseline])).toEqual([['certain', [D(6), D(7)], 'kernel-rewrite']]);
+    // first snapshot already post-LPM: the first DLPAR's write-back is unknown-table-cured, the
+    // table becomes known only at the next clean DLPAR, and a new value after that is the hypervisor's
+    const h = [mk('s0', lpm, A0, { sysfs: sys }), mk('a1', a1, A0, { sysfs: { ...sys, 8: 1 } }), mk('a2', add(a1, [D(9)], 1), A0, { sysfs: { ...sys, 8: 1, 9: 1 } })];
+    const later = add(withAa(add(a1, [D(9)], 1), { [D(2)]: 0 }), [D(10)], 1);
+    const r2 = auditSnapshots([...h, mk('lpm+add', later, A0, { sysfs: { ...sys, 8: 1, 9: 1, 10: 1 } })]);
+    expect(r2.steps.map((st) => st.kernel?.kernelBaseline)).toEqual(['first-snapshot', 'first-snapshot', 'kernel-rewrite']);
+    expect(r2.findings.filter((f) => f.code === 'kernel-overwrite').map((f) => [f.confidence, f.evidence?.basis, f.evidence?.step])).toEqual([['likely', 'unknown-table-cured', 1]]);
+    expect(r2.findings.filter((f) => f.code === 'hypervisor-update' && f.evidence?.step === 3).map((f) => f.lmbs)).toEqual([[D(2)]]);
   });
 
   it('boot FDT: a value the kernel\'s table never held is the hypervisor\'s, never an overwrite (LPM + DLPAR in one interval, either order)', () => {
