@@ -40,7 +40,7 @@ export function expandCaptureView(view: FileView): FileView {
   const t = (): ParsedTable => {
     if (!table) {
       const bytes = view.readFile(`/${MEMORY_TABLE_NAME}`);
-      table = parseTable(bytes === undefined ? '' : Buffer.from(bytes).toString('latin1'));
+      table = parseTable(bytes ?? new Uint8Array(0));
     }
     return table;
   };
@@ -98,7 +98,9 @@ export function expandCaptureView(view: FileView): FileView {
         const base = view.list(path);
         const blocks = t().nodeBlocks.get(Number(nm[1]));
         if (!blocks) return base;
-        return [...(base ?? []), ...blocks.map((b) => `memory${b}`)];
+        const out = base ? [...base] : [];
+        for (let i = 0; i < blocks.length; i++) out.push(`memory${blocks[i]}`);
+        return out;
       }
       const r = lookup(p);
       if (r === undefined) return view.list(path);

@@ -56,6 +56,7 @@ def main() -> int:
     ap.add_argument("--method", choices=("update", "remove-add"), default="update",
                     help="how the LPM's dynamic-memory reaches the tree: update_property (as LPM does) or "
                          "remove_property + add_property (bypasses drmem_update_lmbs: stale aa_index)")
+    ap.add_argument("--del-dimm0", action="store_true", help="step 04: hot-remove the boot DIMM too")
     ap.add_argument("--v1", action="store_true",
                     help="boot a copy of the kernel patched not to request DRMEM_V2 (QEMU then writes v1)")
     args = ap.parse_args()
@@ -143,6 +144,18 @@ def main() -> int:
         except TimeoutError:
             timings["device_del"] = "no DEVICE_DELETED event within 60 s"
         snap("03-after-del-dimm1")
+
+        if args.del_dimm0:
+            # the boot DIMM: its LMBs carry the LPM's aa_index (and, for 0x8000000b, flags the
+            # kernel already overwrote); removal clears ASSIGNED only (0x108 -> 0x100)
+            con.command("mark")
+            qmp.execute("device_del", id="dimm0")
+            wait_change("after device_del dimm0")
+            try:
+                qmp.wait_event("DEVICE_DELETED", timeout=60)
+            except TimeoutError:
+                timings["device_del dimm0"] = "no DEVICE_DELETED event within 60 s"
+            snap("04-after-del-dimm0")
 
         con.send("poweroff")
         qemu.wait(timeout=60)
