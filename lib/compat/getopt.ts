@@ -21,6 +21,14 @@ export interface GetoptResult {
   events: GetoptEvent[];
   /** operands (non-options), in order */
   operands: string[];
+  /**
+   * argv (without argv[0]) as glibc has permuted it when events[k] was returned
+   * (permutedAt[k]), and after the final -1 (permutedFinal): non-options are
+   * moved behind the options lazily, block by block, when the next element is
+   * scanned. drmgr logs its argv after parse_options(), so the order shows.
+   */
+  permutedAt: string[][];
+  permutedFinal: string[];
 }
 
 export interface GetoptConfig {
@@ -39,6 +47,18 @@ export interface GetoptConfig {
 export function getopt(argv: readonly string[], cfg: GetoptConfig): GetoptResult {
   const events: GetoptEvent[] = [];
   const operands: string[] = [];
+  const permutedAt: string[][] = [];
+  // glibc's PERMUTE state: perm[first, last) is the block of non-options skipped last;
+  // elements from i on are never moved, so argv[i] === perm[i] for the element being parsed
+  const perm = [...argv];
+  let first = 0;
+  let last = 0;
+  const exchange = (at: number) => {
+    const moved = [...perm.slice(last, at), ...perm.slice(first, last)];
+    perm.splice(first, at - first, ...moved);
+    first += at - last;
+    last = at;
+  };
   let spec = cfg.optstring;
   let posix = cfg.posixlyCorrect ?? false;
   if (spec.startsWith('+')) {
@@ -52,22 +72,41 @@ export function getopt(argv: readonly string[], cfg: GetoptConfig): GetoptResult
     if (c === ':' || i < 0) return undefined;
     return spec[i + 1] === ':';
   };
-  const err = (opt: string, message: string) => events.push({ kind: 'error', opt, message: cfg.opterr && !colonMode ? message : '' });
+  const err = (opt: string, message: string) => {
+    events.push({ kind: 'error', opt, message: cfg.opterr && !colonMode ? message : '' });
+    permutedAt.push([...perm]);
+  };
+  const ok = (e: GetoptEvent) => {
+    events.push(e);
+    permutedAt.push([...perm]);
+  };
+  const nonOption = (a: string) => a === '-' || !a.startsWith('-');
   let i = 0;
   while (i < argv.length) {
+    if (!posix) {
+      // a new element: move the last block of non-options behind the options parsed since
+      if (first !== last && last !== i) exchange(i);
+      else if (last !== i) first = i;
+      while (i < argv.length && nonOption(argv[i]!)) operands.push(argv[i++]!);
+      last = i;
+      if (i >= argv.length) break;
+    }
     const a = argv[i]!;
     if (a === '--') {
       operands.push(...argv.slice(i + 1));
+      if (!posix) {
+        i++;
+        if (first !== last && last !== i) exchange(i);
+        else if (first === last) first = i;
+        last = argv.length;
+        i = argv.length;
+      }
       break;
     }
-    if (a === '-' || !a.startsWith('-')) {
-      if (posix) {
-        operands.push(...argv.slice(i));
-        break;
-      }
-      operands.push(a);
-      i++;
-      continue;
+    if (nonOption(a)) {
+      // POSIXLY_CORRECT (or '+'): the first operand ends the options
+      operands.push(...argv.slice(i));
+      break;
     }
     const longName = a.slice(2).split('=')[0]!;
     if (a.startsWith('--') && cfg.longopts && (!cfg.longExactOnly || cfg.longopts.some((l) => l.name === longName))) {
@@ -92,14 +131,14 @@ export function getopt(argv: readonly string[], cfg: GetoptConfig): GetoptResult
           err(lo.val, `${cfg.prog}: option '--${lo.name}' doesn't allow an argument\n`);
           continue;
         }
-        events.push({ kind: 'opt', opt: lo.val, arg: body.slice(eq + 1) });
+        ok({ kind: 'opt', opt: lo.val, arg: body.slice(eq + 1) });
       } else if (lo.hasArg) {
         if (i >= argv.length) {
           err(lo.val, `${cfg.prog}: option '--${lo.name}' requires an argument\n`);
           continue;
         }
-        events.push({ kind: 'opt', opt: lo.val, arg: argv[i++]! });
-      } else events.push({ kind: 'opt', opt: lo.val });
+        ok({ kind: 'opt', opt: lo.val, arg: argv[i++]! });
+      } else ok({ kind: 'opt', opt: lo.val });
       continue;
     }
     // a cluster of short options
@@ -112,20 +151,21 @@ export function getopt(argv: readonly string[], cfg: GetoptConfig): GetoptResult
         continue;
       }
       if (!has) {
-        events.push({ kind: 'opt', opt: c });
+        ok({ kind: 'opt', opt: c });
         continue;
       }
       if (j + 1 < a.length) {
-        events.push({ kind: 'opt', opt: c, arg: a.slice(j + 1) });
+        ok({ kind: 'opt', opt: c, arg: a.slice(j + 1) });
       } else if (i < argv.length) {
-        events.push({ kind: 'opt', opt: c, arg: argv[i++]! });
+        ok({ kind: 'opt', opt: c, arg: argv[i++]! });
       } else {
         err(c, `${cfg.prog}: option requires an argument -- '${c}'\n`);
       }
       break;
     }
   }
-  return { events, operands };
+  if (!posix && first !== last && last !== i) exchange(i);
+  return { events, operands, permutedAt, permutedFinal: perm };
 }
 
 /** C strtol/strtoul prefix parse: leading blanks, sign, base 0/10/16 prefix rules; value of the longest valid prefix (0 when none). */

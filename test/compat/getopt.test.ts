@@ -40,3 +40,21 @@ describe('strtol / strtoul', () => {
     expect(strtol('99999999999999999999999', 10)).toBe((1n << 63n) - 1n);
   });
 });
+
+describe('glibc argv permutation (drmgr logs argv after parse_options)', () => {
+  const cfg = { optstring: 'ac:d:q:r', prog: 'drmgr', opterr: false };
+  it('moves operands behind the options, in order, after the final scan', () => {
+    const r = getopt(['x', '-d', '4', '-c', 'mem', 'y', '-a', '-q', '1', 'z'], cfg);
+    expect(r.permutedFinal).toEqual(['-d', '4', '-c', 'mem', '-a', '-q', '1', 'x', 'y', 'z']);
+  });
+  it('is partial where parsing stops (a bad option): only blocks already passed are moved', () => {
+    const r = getopt(['-d', '4', 'one', '-c', 'mem', 'two', '-r', '-q', '1', '-x', 'three'], cfg);
+    const k = r.events.findIndex((e) => e.kind === 'error');
+    expect(r.permutedAt[k]).toEqual(['-d', '4', '-c', 'mem', '-r', '-q', '1', 'one', 'two', '-x', 'three']);
+    expect(r.permutedFinal).toEqual(['-d', '4', '-c', 'mem', '-r', '-q', '1', '-x', 'one', 'two', 'three']);
+  });
+  it('"--" goes before the operands; POSIXLY_CORRECT permutes nothing', () => {
+    expect(getopt(['a', '-r', '--', 'b'], cfg).permutedFinal).toEqual(['-r', '--', 'a', 'b']);
+    expect(getopt(['-r', 'a', '-a'], { ...cfg, posixlyCorrect: true }).permutedFinal).toEqual(['-r', 'a', '-a']);
+  });
+});

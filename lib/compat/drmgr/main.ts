@@ -36,9 +36,11 @@ interface Opts {
   capabilities: boolean;
   usage: boolean;
   timeout: number;
+  /** index of the getopt event parse_options() stopped at (-h, bad option); undefined: parsed to the end */
+  stoppedAt?: number;
 }
 
-/** argv as the original saw it (our extension options removed), for the log line */
+/** argv as the original logs it: as getopt left it permuted, our extension options removed */
 function originalArgs(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -113,6 +115,12 @@ export async function drmgrMain(argv: string[], io: Io): Promise<number> {
       s.fini();
       return 255;
     }
+    if ((command === 'pmig' || command === 'phib') && o.pOption === undefined) {
+      // valid_pmig_options(): the -p command is checked first (the rest of pmig/phib is not implemented)
+      s.say.say(Level.ERROR, 'A command must be specified\n');
+      s.fini();
+      return 255;
+    }
     if (command !== 'mem') {
       s.say.say(Level.ERROR, `drmgr -c ${o.type}: only memory operations (-c mem) are implemented by this drmgr (drscope)\n`);
       s.fini();
@@ -139,7 +147,8 @@ export async function drmgrMain(argv: string[], io: Io): Promise<number> {
       s.fini();
       return 255;
     }
-    s.say.say(Level.DEBUG, `drmgr: ${originalArgs(argv).map((a) => `${a} `).join('')}\n`);
+    const permuted = o.stoppedAt === undefined ? parsed.permutedFinal : parsed.permutedAt[o.stoppedAt]!;
+    s.say.say(Level.DEBUG, `drmgr: ${originalArgs(permuted).map((a) => `${a} `).join('')}\n`);
     if (o.pOption !== undefined) {
       s.say.say(Level.ERROR, 'Memory entitlement changes (-p) are not supported by this drmgr (drscope)\n');
       s.fini();
@@ -176,10 +185,11 @@ function validDrmgrOptions(o: Opts): string | undefined {
 function parseOptions(events: GetoptEvent[], s: DrSession): Opts {
   const o: Opts = { type: 'none', action: 'none', actionCnt: 0, count: 0, name: undefined, pOption: undefined, prrn: undefined, capabilities: false, usage: false, timeout: 0 };
   let found = false;
-  for (const e of events) {
+  for (const [k, e] of events.entries()) {
     if (e.kind === 'opt' && OURS.has(e.opt)) continue;
     found = true;
     if (e.kind === 'error') {
+      o.stoppedAt = k;
       // opterr is 0: no glibc message; optopt is 0 for a bad long option, which ends the C string
       s.say.say(Level.ERROR, e.opt === '' ? "Invalid option specified '" : `Invalid option specified '${e.opt}'\n`);
       return o;
@@ -237,6 +247,7 @@ function parseOptions(events: GetoptEvent[], s: DrSession): Opts {
         break;
       case 'h':
         o.usage = true;
+        o.stoppedAt = k;
         return o;
       default:
         break; // -I -n -H -t -V: not relevant to memory
