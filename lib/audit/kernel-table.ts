@@ -448,12 +448,20 @@ export function analyseKernel(first: Snapshot | undefined, steps: readonly Step[
     if (lmbSign >= 0 && !hv.length) step.hypervisorUpdate.splice(lmbSign, 1);
     if (rewrite && hv.length) step.hypervisorUpdate.push({ kind: 'lmbs-new-values', text: `${hv.length} LMB(s) the DLPAR did not touch took aa indexes or flags the kernel's table never held (only the hypervisor writes those)` });
     sk.sameInterval = dlpar && step.hypervisorUpdate.length > 0 && !sk.hypervisorLast;
-    // DLPAR'd LMBs: the kernel set these values itself
+    // DLPAR'd LMBs: the kernel set these values itself. When the hypervisor wrote the property
+    // after the DLPAR, the tree shows the hypervisor's values, not the table's: the DLPAR only set
+    // (add) or cleared (remove) ASSIGNED on the table's flags, and a remove invalidated the aa
+    // index (an add's aa index, find_aa_index on the current arrays, is best read from the tree)
+    const addedSet = new Set(step.added.map((x) => x | 0));
     for (const d of step.lmbs) {
       if (d.kind !== 'changed') continue;
       const ai = d.afterIndex!;
       const drc = to.drc[ai]!;
-      if (dlparred.has(drc | 0)) kernel.set(drc, ai, aaValue(to, ai), to.flags[ai]!);
+      if (!dlparred.has(drc | 0)) continue;
+      const s = kernel.slot(drc, ai);
+      if (!sk.hypervisorLast || s < 0) kernel.set(drc, ai, aaValue(to, ai), to.flags[ai]!);
+      else if (addedSet.has(drc | 0)) kernel.set(drc, ai, aaValue(to, ai), (kernel.flagsAt(s) | LmbFlag.ASSIGNED) >>> 0);
+      else kernel.set(drc, ai, to.aa === null ? NO_AA : 0xffffffff, (kernel.flagsAt(s) & NOT_ASSIGNED) >>> 0);
     }
   }
 }

@@ -129,6 +129,22 @@ describe('kernel-overwrite', () => {
     expect(hv[0]!.message).toContain("before the hypervisor's update, which wrote the LMB property last (its v2 sets are not the runs drmem_update_dt_v2 writes)");
   });
 
+  it('a DLPAR before a hypervisor update in one interval: the table keeps its own flags for the DLPAR\'d LMBs, so the next DLPAR writing them back is an overwrite (real-lpm add, LPM, remove)', () => {
+    // boot -> [add D(8); then the LPM sends HOTREMOVABLE on D(8) and 0x100 on free D(10), v2 split
+    // per region] -> remove D(8): the kernel writes its table: D(8) 0x0 (it never held 0x108), D(10) 0x0
+    const b = mk('boot', boot, A0, { origin: 'boot-fdt' });
+    const sets: Array<[number, bigint, number, number, number]> = [[2, 0n, D(0), NONE, 0xa0], [2, 0x20000000n, D(2), 1, 8], [2, 0x40000000n, D(4), 1, 8], [2, 0x60000000n, D(6), 0, 8], [1, 0x80000000n, D(8), 1, 0x108], [1, 0x90000000n, D(9), NONE, 0], [1, 0xa0000000n, D(10), 0, 0x100], [1, 0xb0000000n, D(11), NONE, 0]];
+    const mid = add(boot, [D(8)], 1).map((l) => (l.drc === D(8) ? { ...l, flags: 0x108 } : l.drc === D(10) ? { ...l, aa: 0, flags: 0x100 } : l));
+    const addLpm = mk('add+lpm', mid, A0, { sysfs: { ...sys, 8: 1 }, v2Sets: sets });
+    const removed = boot.map((l) => (l.drc === D(10) ? { ...l, aa: 0 } : l)); // 5.15+: D(10) keeps the LPM's aa index
+    const r = auditSnapshots([b, addLpm, mk('remove', removed, A0, { sysfs: sys })]);
+    expect(r.steps[0]!.kernel?.hypervisorLast).toBe(true);
+    const ko = r.findings.filter((f) => f.code === 'kernel-overwrite');
+    expect(ko.map((f) => [f.confidence, f.evidence?.basis, sorted(f.lmbs), f.evidence?.overwrote])).toEqual([['certain', 'clean-dlpar', [D(8), D(10)], ['flags']]]);
+    // the DLPAR'd LMB is not said to be one "it did not add or remove"
+    expect(ko[0]!.message).toContain('1 LMB(s) it did not add or remove and 1 it removed');
+  });
+
   it('a migration back (arrays and aa indexes restored) plus a DLPAR in one interval: possible, not an error', () => {
     const R = [[1], [0]];
     const reindexed = withAa(boot, { [D(2)]: 0, [D(3)]: 0, [D(4)]: 0, [D(5)]: 0, [D(6)]: 1, [D(7)]: 1 });

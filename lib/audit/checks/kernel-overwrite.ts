@@ -101,14 +101,22 @@ function finding(step: Step, v: KernelVerdict, baseline: KernelBaseline): Findin
   const dl = step.added.length || step.removed.length;
   const what = dl ? `a memory DLPAR (${step.added.length} LMB(s) added, ${step.removed.length} removed)` : 'the kernel';
   const n = ds.length;
+  // "N LMB(s) it did not add or remove": a DLPAR'd LMB is a candidate only for its other flags
+  const addedSet = new Set(step.added.map((x) => x | 0));
+  const removedSet = new Set(step.removed.map((x) => x | 0));
+  const nAdded = ds.filter((d) => addedSet.has(d.drcIndex | 0)).length;
+  const nRemoved = ds.filter((d) => removedSet.has(d.drcIndex | 0)).length;
+  const nUntouched = n - nAdded - nRemoved;
+  const dlText = nAdded && nRemoved ? `${nAdded + nRemoved} it added or removed` : nAdded ? `${nAdded} it added` : `${nRemoved} it removed`;
+  const whichLmbs = nAdded + nRemoved ? `${nUntouched} LMB(s) it did not add or remove and ${dlText}` : `${n} LMB(s) it did not add or remove`;
   let lead: string;
   if (basis === 'stale-index')
     lead = `between ${step.from.label} and ${step.to.label} the hypervisor replaced the lookup arrays and ${what} made the kernel rewrite the LMB property; ${n} LMB(s) the DLPAR did not touch kept their aa index: ${shown.join('; ')}${more}. `;
   else if (basis === 'no-rewrite') lead = `between ${step.from.label} and ${step.to.label} ${n} LMB(s) changed back to the values the kernel's table holds: ${shown.join('; ')}${more}. `;
   else if (basis === 'unknown-table' || basis === 'unknown-table-cured')
-    lead = `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${n} LMB(s) it did not add or remove changed to values this history never showed: ${shown.join('; ')}${more}. `;
+    lead = `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${whichLmbs} changed to values this history never showed: ${shown.join('; ')}${more}. `;
   else if (!dl) lead = `between ${step.from.label} and ${step.to.label} the kernel rewrote the LMB property with no DLPAR in sight, and ${n} LMB(s) changed back to the values of the kernel's table: ${shown.join('; ')}${more}. `;
-  else lead = `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${n} LMB(s) it did not add or remove went back to the values of the kernel's table: ${shown.join('; ')}${more}. `;
+  else lead = `between ${step.from.label} and ${step.to.label}, ${what} made the kernel rewrite the LMB property, and ${whichLmbs} went back to the values of the kernel's table: ${shown.join('; ')}${more}. `;
   // what was lost, per kind, naming only the LMBs whose value of that kind went back
   const unknown = basis === 'unknown-table' || basis === 'unknown-table-cured';
   // only a certain verdict says the hypervisor's values are gone: at likely the hypervisor may
