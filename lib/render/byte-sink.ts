@@ -12,8 +12,8 @@ function alloc(n: number): Uint8Array {
 }
 
 export class ByteSink {
-  private buf: Uint8Array;
-  private off = 0;
+  protected buf: Uint8Array;
+  protected off = 0;
 
   constructor(
     /** receives each full chunk; every chunk is a fresh buffer (a writer may keep it) */
