@@ -22,13 +22,19 @@ never flags, so its next drmem_update_dt() writes the boot-time flags back.
 import drconf as dc
 
 
-def plan_lpm(snap: dict) -> dict:
+def plan_lpm(snap: dict, drop_node=None) -> dict:
+    """drop_node: the destination has no associativity array for this node (no drconf LMB may
+    point at it); a later DLPAR add on that node makes the kernel append one (find_aa_index)."""
     lmbs = [dc.Lmb(l.base, l.drc, l.aa, l.flags, l.reserved) for l in snap["lmbs"]]
     arrays = snap["arrays"]
     a = len(arrays)
-    new_arrays = list(reversed(arrays))
-    remap = {i: a - 1 - i for i in range(a)}
     ref = snap["ref_points"][0]
+    new_arrays = [arr for arr in reversed(arrays) if arr[ref - 1] != drop_node]
+    remap = {i: new_arrays.index(arrays[i]) for i in range(a) if arrays[i] in new_arrays}
+    if drop_node is not None and any(l.aa < a and l.aa not in remap for l in lmbs):
+        raise ValueError("an LMB points at node %d's array, which the LPM would drop" % drop_node)
+    home = 0 if drop_node != 0 else 1
+    other = next(n for n in range(3) if n not in (home, drop_node))
 
     def idx_of_node(nid: int) -> int:
         for i, arr in enumerate(new_arrays):
@@ -48,17 +54,20 @@ def plan_lpm(snap: dict) -> dict:
             note(l, "aa_index re-pointed to the reordered arrays (same domain)")
     dimm0 = [l for l in lmbs if l.flags & 0x8 and not l.flags & 0x80]
     free = [l for l in lmbs if l.flags == 0]
-    if len(dimm0) < 4 or len(free) < 12:
+    if len(dimm0) < 2 or len(free) < 12:
         raise ValueError("unexpected boot layout: %d dimm LMBs, %d free" % (len(dimm0), len(free)))
     for l in dimm0[len(dimm0) // 2:]:
-        l.aa = idx_of_node(0)
-        note(l, "moved to node 0's domain (sysfs keeps node 1)")
+        # the LMB's node before (at the time of this LPM): moved to node 0, or node 1 if it is on 0
+        old = arrays[boot[l.drc][0]][ref - 1] if boot[l.drc][0] < a else None
+        dest = home if old != home else other
+        l.aa = idx_of_node(dest)
+        note(l, "moved to node %d's domain (sysfs keeps node %s)" % (dest, old))
     # QEMU writes 0x108 for boot DIMMs in v2 but 0x8 in v1: toggle the bit either way
     dimm0[-1].flags ^= 0x100
     note(dimm0[-1], "HOTREMOVABLE %s" % ("added" if dimm0[-1].flags & 0x100 else "dropped"))
     for l in free[4:8]:
-        l.aa, l.flags = idx_of_node(0), 0x100
-        note(l, "free LMB given node 0's affinity and HOTREMOVABLE")
+        l.aa, l.flags = idx_of_node(home), 0x100
+        note(l, "free LMB given node %d's affinity and HOTREMOVABLE" % home)
     for l in free[-4:]:
         l.flags = 0x20
         note(l, "DRC marked invalid")
@@ -97,6 +106,7 @@ def plan_lpm(snap: dict) -> dict:
         "arrays": new_arrays,
         "describe": {
             "prop": snap["prop"],
+            "dropped_node": drop_node,
             "arrays_boot": arrays,
             "arrays_injected": new_arrays,
             "arrays_hex": dc.encode_arrays(new_arrays).hex(),

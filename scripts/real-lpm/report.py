@@ -105,8 +105,17 @@ def compare(prev: dict, cur: dict) -> list:
     return out
 
 
-def write_all(out: str, steps: list, plan: dict, machine: str) -> None:
-    truth: dict = {"machine": machine, "property": plan["prop"], "steps": []}
+def write_all(out: str, steps: list, plans: list, machine: str) -> None:
+    """Per-step files and ground-truth.json.
+
+    Ground truth for the audit: after an LPM every later write is the kernel's, so each later
+    step is compared with the LPM snapshot (the hypervisor's data) by DRC index; an LMB a DLPAR
+    since that LPM added or removed is `dlpar-touched`, any other difference is `overwritten`.
+    `vs_lpm_update` holds these per step (cumulative: an overwrite stays until the next LPM);
+    `expected_kernel_overwrite` holds, per step, the DRC indexes whose hypervisor value the
+    kernel overwrote in that step (new since the previous step). A history without an LPM has
+    none."""
+    truth: dict = {"machine": machine, "property": steps[0]["snap"]["prop"], "steps": []}
     prev = None
     for st in steps:
         snap = st["snap"]
@@ -116,31 +125,143 @@ def write_all(out: str, steps: list, plan: dict, machine: str) -> None:
             f.write(drconf_dts(snap))
         entry = {"name": snap["name"], "prop_hex": snap["raw"].hex(), "arrays_hex": snap["arrays_raw"].hex(),
                  "arrays": snap["arrays"]}
+        op = st.get("op", ("boot",))
+        if op[0] in ("add", "del"):
+            entry["dlpar"] = {"op": op[0], "dimm": op[1], "drcs": st.get("drcs", [])}
+        elif op[0] == "lpm":
+            entry["lpm"] = True
         if prev is not None:
             entry["changed_vs_previous"] = compare(prev, snap)
         truth["steps"].append(entry)
         prev = snap
-    # Ground truth for the audit: after the LPM (step 01) every later write is the kernel's.
-    lpm = steps[1]["snap"]
-    injected = by_drc(lpm)
-    added = set(dimm_drcs(steps[2], "dimm1"))
-    for st in steps[2:]:
+    lpm = None
+    touched: set = set()
+    added_all: list = []
+    prev_over: set = set()
+    prev_res: set = set()
+    truth["vs_lpm_update"] = {}
+    truth["expected_kernel_overwrite"] = {}
+    truth["expected_reserved_overwrite"] = {}
+    for st in steps:
+        op = st.get("op", ("boot",))
+        if op[0] == "lpm":
+            lpm, touched, prev_over, prev_res = st, set(), set(), set()
+            continue
+        if op[0] == "add":
+            added_all += st.get("drcs", [])
+        if op[0] in ("add", "del"):
+            touched |= set(st.get("drcs", []))
+        if lpm is None:
+            continue
+        injected = by_drc(lpm["snap"])
         cur = by_drc(st["snap"])
         over = []
         for drc, (aa, fl, rs) in sorted(cur.items()):
+            if drc not in injected:
+                continue
             ia, ifl, irs = injected[drc]
             if (aa, fl, rs) == (ia, ifl, irs):
                 continue
             key = "0x%08x" % drc
-            kind = "dlpar-touched" if key in added else "overwritten"
+            # a DLPAR sets or clears ASSIGNED (and the aa index) only: any other flag bit that is
+            # not the hypervisor's is the kernel's table written back, DLPAR'd or not
+            kind = "dlpar-touched" if key in touched and not (ifl ^ fl) & ~0x8 and rs == irs else "overwritten"
             e = {"drc": key, "kind": kind, "aa": ["0x%x" % ia, "0x%x" % aa], "flags": ["0x%x" % ifl, "0x%x" % fl]}
+            if key in touched:
+                e["dlpar"] = True
             if rs != irs:
                 e["reserved"] = ["0x%x" % irs, "0x%x" % rs]
             over.append(e)
-        truth.setdefault("vs_lpm_update", {})[st["snap"]["name"]] = over
-    truth["hot_added_drcs"] = sorted(added)
+        truth["vs_lpm_update"][st["snap"]["name"]] = over
+        # aa index / flags (audit: kernel-overwrite errors); the v1 reserved cell separately
+        # (audit: a kernel-overwrite warning of its own)
+        now = {e["drc"] for e in over if e["kind"] == "overwritten" and (
+            e["flags"][0] != e["flags"][1] and (not e.get("dlpar") or (int(e["flags"][0], 16) ^ int(e["flags"][1], 16)) & ~0x8)
+            or e["aa"][0] != e["aa"][1] and not e.get("dlpar"))}
+        res = {e["drc"] for e in over if e["kind"] == "overwritten" and "reserved" in e}
+        truth["expected_kernel_overwrite"][st["snap"]["name"]] = sorted(now - prev_over)
+        truth["expected_reserved_overwrite"][st["snap"]["name"]] = sorted(res - prev_res)
+        prev_over, prev_res = now, res
+    truth["hot_added_drcs"] = sorted(set(added_all))
     with open(os.path.join(out, "ground-truth.json"), "w") as f:
         json.dump(truth, f, indent=1)
+
+
+def write_readme_generic(out: str, steps: list, plans: list, machine: str, provenance: dict) -> None:
+    """README of a history made with non-default options (--plan, --nodes, --mem, ...)."""
+    with open(os.path.join(out, "ground-truth.json")) as f:
+        truth = json.load(f)
+    boot = steps[0]["snap"]
+    form = "FORM2" if len(boot["arrays"][0]) == 1 else "FORM1"
+    nodes = sorted({a[boot["ref_points"][0] - 1] for a in boot["arrays"]})
+    name = os.path.basename(out.rstrip("/"))
+    lpm = bool(plans)
+    L = ["# %s: %s on a real kernel" % (name, "emulated LPM and memory DLPAR" if lpm else "memory DLPAR (no LPM)"), "",
+         "Generated by `scripts/real-lpm/run.py` (see `docs/readme/real-lpm.md`) with non-default options.",
+         "QEMU's sPAPR machine built the boot tree; %sthe stock Debian kernel wrote every other" % (
+             "the harness injected the \"hypervisor\" LPM update(s) through `/proc/powerpc/ofdt` (%s); " % (
+                 "update_property" if provenance.get("method", "update") == "update" else "remove_property + add_property") if lpm else ""),
+         "change of the LMB property itself (`drmem_update_dt()` at the end of each QMP-triggered DLPAR).", "",
+         "## Provenance", "",
+         "- QEMU: %s, machine `%s` (%s affinity, NUMA nodes %s), TCG" % (provenance["qemu"], machine, form, nodes),
+         "- property: `%s`%s" % (boot["prop"], " (kernel patched not to request DRMEM_V2, `--v1`)" if provenance.get("v1") else ""),
+         "- run.py plan: `%s`%s" % (provenance["plan"], "; guest kernel args: `%s`" % provenance["kernel_args"] if provenance.get("kernel_args") else ""),
+         "- guest packages (Debian bookworm ppc64el, sha256 of the .deb):"]
+    L += ["  - `%s`" % p for p in provenance["packages"]]
+    L += ["- guest `uname -a`: `%s`" % provenance["uname"],
+          "- command line: `qemu-cmdline.txt`; QMP transcript: `qmp-log.json`; console: `console.txt`", "",
+          "## Steps", ""]
+    rows = []
+    for st, e in zip(steps, truth["steps"]):
+        op = st.get("op", ("boot",))
+        if op[0] == "boot":
+            what = "boot: %d LMBs of 0x%x, %s" % (len(boot["lmbs"]), boot["lmb_size"], "; ".join(
+                "%s %s" % (m["data"]["id"], "%d MiB node %d" % (m["data"]["size"] >> 20, m["data"]["node"]))
+                for m in st["memdevs"] if m.get("data")) or "no DIMM")
+        elif op[0] == "lpm":
+            d = plans[op[1]]["describe"]
+            what = "emulated LPM: lookup arrays %s -> %s, new `%s` (%d LMBs changed value or meaning)" % (
+                d["arrays_boot"], d["arrays_injected"], d["prop"], len(d["changes"]))
+        elif op[0] == "add":
+            what = "QMP device_add %s (%s, node %d): DLPAR add of %s" % (op[1], size_name(op[2]), op[3], ", ".join(e["dlpar"]["drcs"]))
+        else:
+            what = "QMP device_del %s: DLPAR remove of %s" % (op[1], ", ".join(e["dlpar"]["drcs"]))
+        rows.append([st["snap"]["name"], what])
+    L += [_table(rows, ["step", "what happened"]), ""]
+    for i, p in enumerate(plans):
+        d = p["describe"]
+        L += ["## LPM %d: what was injected" % (i + 1), "",
+              "- `ibm,associativity-lookup-arrays`: %s -> %s" % (d["arrays_boot"], d["arrays_injected"]),
+              "- `%s`, raw hex: `%s`" % (d["prop"], d["dm_hex"]), "",
+              _table([[c["drc"], c["base"], "%s / %s / %s" % (c["boot"]["aa"], c["boot"]["flags"], _n(c["boot"]["node"])),
+                       "%s / %s / %s" % (c["injected"]["aa"], c["injected"]["flags"], _n(c["injected"]["node"])),
+                       "%s -> %s" % (c["boot"]["reserved"], c["injected"]["reserved"]), c["why"]]
+                      for c in d["changes"]],
+                     ["drc", "base", "before aa / flags / node", "injected aa / flags / node", "reserved cell (v1)", "why"]), ""]
+    L += ["## Ground truth for `drscope audit`", ""]
+    if not lpm:
+        L += ["No LPM: every change was made by the kernel's own DLPAR, so nothing is a kernel overwrite.", ""]
+    else:
+        L += ["Each step after an LPM compared with that LPM's data by DRC index (`dlpar-touched`: added or",
+              "removed by a DLPAR since the LPM; `overwritten`: hypervisor data the kernel replaced).", ""]
+        for sname, rows2 in truth["vs_lpm_update"].items():
+            L += ["### %s vs the last LPM" % sname, "",
+                  _table([[r["drc"], r["kind"], "%s -> %s" % tuple(r["aa"]), "%s -> %s" % tuple(r["flags"]),
+                           "%s -> %s" % tuple(r["reserved"]) if "reserved" in r else "="] for r in rows2],
+                         ["drc", "kind", "aa_index", "flags", "reserved cell (v1)"]) if rows2 else "(no difference)", ""]
+        L += ["Newly overwritten per step (`expected_kernel_overwrite`): " + "; ".join(
+            "%s: %s" % (k, ", ".join(v) or "none") for k, v in truth["expected_kernel_overwrite"].items()), ""]
+    L += ["## Files", "",
+          "Per step `NN-name`: `.tar.gz` (capture, same layout as `samples/pseries-*`), `.drconf.dts`,",
+          "`.lmbs.txt` (decode by the harness's own Python decoder next to sysfs), `.qemu-info.txt`.",
+          "Per history: `ground-truth.json`, `timings.json`, `qmp-log.json`, `console.txt`, `qemu-cmdline.txt`",
+          "%s." % ("`injected.json`" if lpm else "(no `injected.json`: no LPM)"), ""]
+    with open(os.path.join(out, "README.md"), "w") as f:
+        f.write("\n".join(L))
+
+
+def size_name(n: int) -> str:
+    return "%dG" % (n >> 30) if n % (1 << 30) == 0 else "%dM" % (n >> 20)
 
 
 def _n(node) -> str:
@@ -242,3 +363,49 @@ def write_readme(out: str, steps: list, plan: dict, machine: str, provenance: di
           "`qmp-log.json`, `console.txt`, `qemu-cmdline.txt`, `qemu-stderr.txt`.", ""]
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write("\n".join(L))
+
+
+def regen(out: str) -> None:
+    """Rewrite the per-step files (.lmbs.txt, .drconf.dts) and ground-truth.json of a history from its own
+    files (tarballs, qmp-log.json, injected.json, qemu-cmdline.txt), without running QEMU."""
+    import re
+    names = sorted(f[:-len(".tar.gz")] for f in os.listdir(out) if f.endswith(".tar.gz") and "FAILED" not in f)
+    with open(os.path.join(out, "qmp-log.json")) as f:
+        log = json.load(f)
+    memdevs = [x["resp"]["return"] for x in log if x.get("req", {}).get("execute") == "query-memory-devices"]
+    plans = []
+    if os.path.exists(os.path.join(out, "injected.json")):
+        with open(os.path.join(out, "injected.json")) as f:
+            inj = json.load(f)
+        plans = [{"describe": d, "prop": d["prop"]} for d in (inj if isinstance(inj, list) else [inj])]
+    steps: list = []
+    n_lpm = 0
+    for i, n in enumerate(names):
+        with open(os.path.join(out, n + ".tar.gz"), "rb") as f:
+            st = {"name": n, "snap": load_snapshot(f.read(), n), "memdevs": memdevs[i]}
+        m = re.match(r"\d+-after-(lpm|add|del)-?([^-]*)", n)
+        if i and m is None:
+            raise ValueError("%s: step name %r is not one run.py writes" % (out, n))
+        if i == 0:
+            st["op"] = ("boot",)
+        elif m.group(1) == "lpm":
+            st["op"] = ("lpm", n_lpm)
+            n_lpm += 1
+        elif m.group(1) == "add":
+            st["op"] = ("add", m.group(2))
+            st["drcs"] = dimm_drcs(st, m.group(2))
+        else:
+            st["op"] = ("del", m.group(2))
+            st["drcs"] = dimm_drcs(steps[-1], m.group(2))
+        steps.append(st)
+    with open(os.path.join(out, "ground-truth.json")) as f:
+        machine = json.load(f)["machine"]
+    write_all(out, steps, plans, machine)
+
+
+if __name__ == "__main__":
+    import sys
+    sys.dont_write_bytecode = True
+    for d in sys.argv[1:]:
+        regen(d)
+        print("ground truth rewritten:", d)

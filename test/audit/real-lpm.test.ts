@@ -11,7 +11,9 @@ interface Truth {
   vs_lpm_update: Record<string, Array<{ drc: string; kind: string }>>;
 }
 
-const DIRS = existsSync('samples') ? readdirSync('samples').filter((d) => d.startsWith('real-lpm-') && existsSync(`samples/${d}/ground-truth.json`)).sort() : [];
+const ALL = existsSync('samples') ? readdirSync('samples').filter((d) => d.startsWith('real-lpm-') && existsSync(`samples/${d}/ground-truth.json`)).sort() : [];
+// the four histories of run.py's default plan (00-boot, 01-after-lpm, 02-after-add-dimm1-512M-node0, 03-after-del-dimm1)
+const DIRS = ALL.filter((d) => existsSync(`samples/${d}/01-after-lpm.tar.gz`) && existsSync(`samples/${d}/02-after-add-dimm1-512M-node0.tar.gz`));
 const hex = (n: number) => `0x${n.toString(16)}`;
 
 describe('real-kernel LPM histories', () => {
@@ -78,4 +80,64 @@ describe('real-kernel LPM histories', () => {
     expect(ko[0]!.message).toContain("The hypervisor's aa indexes for LMB 80000008–80000009, 80000010–80000013 are lost");
     expect(ko[0]!.message).toContain("The hypervisor's flags for LMB 8000000b, 80000010–80000013, 8000001c–8000001f are lost");
   });
+});
+
+// Every history whose ground-truth.json (report.py, also `report.py DIR` to regenerate it) says
+// per step which LMBs' hypervisor data the kernel overwrote there (expected_kernel_overwrite:
+// aa index / flags; expected_reserved_overwrite: the v1 cell): the four default-plan histories
+// and those of run.py's other plans (--plan: DLPAR before the LPM, two LPMs, ...).
+interface PlanTruth {
+  steps: Array<{ name: string; lpm?: boolean }>;
+  vs_lpm_update: Record<string, Array<{ drc: string; kind: string; aa: [string, string]; flags: [string, string]; dlpar?: boolean }>>;
+  expected_kernel_overwrite: Record<string, string[]>;
+  expected_reserved_overwrite?: Record<string, string[]>;
+}
+const PLAN_DIRS = ALL.filter((d) => 'expected_kernel_overwrite' in (JSON.parse(readFileSync(`samples/${d}/ground-truth.json`, 'utf8')) as object));
+const stepOf = (f: { evidence?: Record<string, unknown> }) => String(f.evidence?.to).split('/').pop()!.replace(/\.tar\.gz$/, '');
+/** aa index or flags (not only the v1 reserved cell) overwritten; a DLPAR'd LMB only for flags other than ASSIGNED */
+const aaOrFlags = (e: PlanTruth['vs_lpm_update'][string][number]) => {
+  if (e.kind !== 'overwritten') return false;
+  const fl = (parseInt(e.flags[0], 16) ^ parseInt(e.flags[1], 16)) >>> 0;
+  return e.dlpar ? (fl & ~8) !== 0 : fl !== 0 || e.aa[0] !== e.aa[1];
+};
+
+describe('real-kernel histories of other run.py plans', () => {
+  it('exist', () => expect(PLAN_DIRS.length).toBeGreaterThanOrEqual(1));
+  for (const dir of PLAN_DIRS) {
+    const truth = JSON.parse(readFileSync(`samples/${dir}/ground-truth.json`, 'utf8')) as PlanTruth;
+    const names = truth.steps.map((s) => s.name);
+    const load = async (ns: string[]) => {
+      const io = testIo();
+      return Promise.all(ns.map((n) => loadSource(`samples/${dir}/${n}.tar.gz`, {}, io)));
+    };
+    const perStep = (findings: Array<{ code: string; lmbs?: number[]; evidence?: Record<string, unknown> }>, reserved: boolean) => {
+      const m: Record<string, string[]> = {};
+      for (const f of findings) {
+        if (f.code !== 'kernel-overwrite' || (f.evidence?.overwrote as string[]).includes('reserved-cell') !== reserved) continue;
+        m[stepOf(f)] = [...(m[stepOf(f)] ?? []), ...(f.lmbs ?? []).map(hex)].sort();
+      }
+      return m;
+    };
+    const nonEmpty = (r: Record<string, string[]> | undefined) => Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => v.length));
+
+    it(`${dir}: every step in order: kernel-overwrite = ground truth per step, aa/flags ones certain errors, every LPM a hypervisor-update`, async () => {
+      const r = auditSources(await load(names));
+      expect(perStep(r.findings, false)).toEqual(nonEmpty(truth.expected_kernel_overwrite));
+      expect(perStep(r.findings, true)).toEqual(nonEmpty(truth.expected_reserved_overwrite));
+      for (const f of r.findings.filter((x) => x.code === 'kernel-overwrite' && !(x.evidence?.overwrote as string[]).includes('reserved-cell'))) expect([f.severity, f.confidence]).toEqual(['error', 'certain']);
+      for (const s of truth.steps.filter((x) => x.lpm)) expect(r.findings.some((f) => f.code === 'hypervisor-update' && stepOf(f) === s.name)).toBe(true);
+    });
+
+    it(`${dir}: an LPM capture and each later capture (no other LPM between): every LMB overwritten since that LPM`, async () => {
+      for (let i = 0; i < names.length; i++) {
+        if (!truth.steps[i]!.lpm) continue;
+        for (let j = i + 1; j < names.length && !truth.steps[j]!.lpm; j++) {
+          const want = (truth.vs_lpm_update[names[j]!] ?? []).filter(aaOrFlags).map((e) => e.drc).sort();
+          const r = auditSources(await load([names[i]!, names[j]!]));
+          const got = perStep(r.findings, false)[names[j]!] ?? [];
+          expect([names[i], names[j], got]).toEqual([names[i], names[j], want]);
+        }
+      }
+    });
+  }
 });
