@@ -61,12 +61,19 @@ function stream(value: unknown, level: number, depth: number, sink: ByteSink): v
     if (level >= depth) return emit(JSON.stringify(v.toJSON()));
     emit('[\n');
     const { items, toPlain, writeItem } = v;
-    if (level + 1 >= depth)
+    if (level + 1 >= depth) {
+      // the separator encoded once, not a template string per element
+      const sep = new TextEncoder().encode(`,\n${pad}`);
       for (let i = 0; i < items.length; i++) {
-        emit(i === 0 ? pad : `,\n${pad}`);
+        if (i === 0) emit(pad);
+        else {
+          sink.reserve(sep.length);
+          sink.bytes(sep);
+        }
         if (writeItem) writeItem(items[i]!, sink);
         else emit(JSON.stringify(toPlain(items[i]!)));
       }
+    }
     else
       for (let i = 0; i < items.length; i++) {
         emit(i === 0 ? pad : `,\n${pad}`);

@@ -33,13 +33,16 @@ function hexText(v: bigint): string {
   return `"0x${v.toString(16)}"`;
 }
 
+const QUOTE_0X = b('"0x');
+const QUOTE = b('"');
+
+/** (call reserve(24) first) */
 function writeHex64(s: ByteSink, v: bigint): void {
   const n = Number(v);
   if (n < 2 ** 53) {
-    s.reserve(24);
-    s.text('"0x');
+    s.bytes(QUOTE_0X);
     s.hex(n);
-    s.text('"');
+    s.bytes(QUOTE);
   } else s.text(hexText(v));
 }
 
@@ -86,20 +89,28 @@ function blockText(x: MemoryBlock): string {
   return `${t}}`;
 }
 
+// The tail of an LMB without sysfs memory node, reserved cell or blocks: one copy instead of six
+const TAIL_NO_EXTRAS = b(',"memoryNode":null,"blockIndexes":null,"blocks":null}');
+const NAME_NULL_ADDRESS = b('","name":null,"address":');
+
 export function writeLmbJson(l: Lmb, s: ByteSink): void {
   const mid = middle(l);
-  s.reserve(64 + mid.length);
-  if (Number.isSafeInteger(l.drcIndex) && l.drcIndex >= 0) {
+  // every fixed-size piece below fits in this; the variable ones (text) reserve their own room
+  s.reserve(160 + mid.length);
+  const plainDrc = Number.isSafeInteger(l.drcIndex) && l.drcIndex >= 0;
+  if (plainDrc) {
     s.bytes(DRC);
     s.hex(l.drcIndex);
+  } else s.text(`{"drcIndex":"0x${l.drcIndex.toString(16)}`);
+  if (l.name === undefined) s.bytes(NAME_NULL_ADDRESS);
+  else {
     s.bytes(NAME);
-  } else s.text(`{"drcIndex":"0x${l.drcIndex.toString(16)}","name":`);
-  if (l.name === undefined) s.bytes(NULL);
-  else s.text(quoted(l.name));
-  s.reserve(64 + mid.length);
-  s.bytes(ADDRESS);
+    s.text(quoted(l.name));
+    s.reserve(160 + mid.length);
+    s.bytes(ADDRESS);
+  }
   writeHex64(s, l.address);
-  s.reserve(64 + mid.length);
+  s.reserve(96 + mid.length);
   s.bytes(mid);
   const o = l.origin;
   if (o.kind === 'v1' && Number.isSafeInteger(o.entry) && o.entry >= 0) {
@@ -113,6 +124,11 @@ export function writeLmbJson(l: Lmb, s: ByteSink): void {
     s.dec(o.position);
     s.bytes(END);
   } else s.text(JSON.stringify(o));
+  if (l.memoryNode === undefined && l.reservedCell === undefined && l.blockIndexes === undefined && l.blocks === undefined) {
+    s.reserve(TAIL_NO_EXTRAS.length);
+    s.bytes(TAIL_NO_EXTRAS);
+    return;
+  }
   s.reserve(64);
   s.bytes(MEMORY_NODE);
   if (l.memoryNode === undefined) s.bytes(NULL);
