@@ -10,6 +10,8 @@ export interface LongOpt {
   hasArg: boolean;
   /** value reported for it (a short option letter, or the long name) */
   val: string;
+  /** matched by its full name only, never by an abbreviation (our own options next to the original's) */
+  exact?: boolean;
 }
 
 export type GetoptEvent =
@@ -114,7 +116,7 @@ export function getopt(argv: readonly string[], cfg: GetoptConfig): GetoptResult
       const eq = body.indexOf('=');
       const name = eq < 0 ? body : body.slice(0, eq);
       const exact = cfg.longopts.find((l) => l.name === name);
-      const prefixed = exact ? [exact] : cfg.longopts.filter((l) => l.name.startsWith(name));
+      const prefixed = exact ? [exact] : cfg.longopts.filter((l) => !l.exact && l.name.startsWith(name));
       const distinct = new Set(prefixed.map((l) => `${l.val}/${l.hasArg}`));
       i++;
       if (prefixed.length === 0) {

@@ -23,6 +23,11 @@ describe('getopt (glibc behaviour)', () => {
     // with plain getopt() an unknown "--help" is the short option '-' (invalid)
     expect(getopt(['--help'], { ...cfg, longopts, longExactOnly: true }).events[0]).toMatchObject({ kind: 'error', opt: '-' });
   });
+  it('an exact-only long option is never matched by an abbreviation (drmgr: --d is not --dry-run)', () => {
+    const longopts = [{ name: 'capabilities', hasArg: false, val: 'C' }, { name: 'dry-run', hasArg: false, val: 'dry-run', exact: true }];
+    expect(getopt(['--d'], { ...cfg, longopts }).events[0]).toMatchObject({ kind: 'error', opt: '' });
+    expect(getopt(['--dry-run', '--c'], { ...cfg, longopts }).events).toEqual([{ kind: 'opt', opt: 'dry-run' }, { kind: 'opt', opt: 'C' }]);
+  });
 });
 
 describe('strtol / strtoul', () => {

@@ -18,9 +18,10 @@ const OPTSTRING = 'ac:d:Iimnp:P:Qq:Rrs:w:t:hCVH';
 const LONGOPTS = [
   { name: 'capabilities', hasArg: false, val: 'C' },
   { name: 'help', hasArg: false, val: 'h' },
-  { name: 'root', hasArg: true, val: 'root' },
-  { name: 'strict', hasArg: false, val: 'strict' },
-  { name: 'dry-run', hasArg: false, val: 'dry-run' },
+  // ours: full names only, so an abbreviation (--r, --st, --d) stays an unrecognized option as in the original
+  { name: 'root', hasArg: true, val: 'root', exact: true },
+  { name: 'strict', hasArg: false, val: 'strict', exact: true },
+  { name: 'dry-run', hasArg: false, val: 'dry-run', exact: true },
 ];
 const OURS = new Set(['root', 'strict', 'dry-run']);
 const TYPES = ['pci', 'slot', 'phb', 'cpu', 'mem', 'port', 'phib', 'pmig', 'acc'];
