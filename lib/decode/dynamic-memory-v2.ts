@@ -3,7 +3,8 @@
 // Expansion (kernel __walk_drmem_v2_lmbs): LMB j of a set has base + j*lmb_size,
 // drc + j (even for "invalid" DRC sets), the set's aa_index and flags.
 import { allocLmbArrays, type LmbArrays } from './lmb-arrays.js';
-import { addressCellsIssue, dataView, hex, type Decoded, type DecodeIssue } from './result.js';
+import { countedEntries, V2_WORDS } from './counted-entries.js';
+import { hex, type Decoded, type DecodeIssue } from './result.js';
 
 export interface DrmemV2Sets {
   declared: number;
@@ -21,26 +22,9 @@ export const MAX_EXPANDED_LMBS = 1 << 24;
 
 export function decodeDynamicMemoryV2(bytes: Uint8Array, addressCells = 2): Decoded<DrmemV2Sets> {
   const issues: DecodeIssue[] = [];
-  const ac = addressCells >= 1 && addressCells <= 4 ? addressCells : 2;
-  if (ac !== addressCells) issues.push(addressCellsIssue(addressCells));
-  const entrySize = 4 * (ac + 4);
-  const empty = (declared: number): DrmemV2Sets => ({ declared, count: 0, entrySize, seq: new Uint32Array(0), base: new BigUint64Array(0), drc: new Uint32Array(0), aa: new Uint32Array(0), flags: new Uint32Array(0) });
-  if (bytes.length < 4) {
-    issues.push({ code: 'property-too-short', offset: 0, message: `${bytes.length} bytes: no set count cell`, severity: 'error' });
-    return { value: empty(0), issues };
-  }
-  const dv = dataView(bytes);
-  const declared = dv.getUint32(0);
-  const fit = Math.floor((bytes.length - 4) / entrySize);
-  const tail = (bytes.length - 4) % entrySize;
-  let count = declared;
-  if (declared > fit) {
-    issues.push({ code: 'lmb-set-count-mismatch', offset: 0, message: `count cell says ${declared} sets but the ${bytes.length}-byte property holds ${fit} complete sets (expected ${4 + entrySize * declared} bytes); decoded ${fit}`, severity: 'error' });
-    count = fit;
-  } else if (declared < fit) {
-    issues.push({ code: 'lmb-set-count-mismatch', offset: 4 + entrySize * declared, message: `count cell says ${declared} sets but the property holds ${fit}; the kernel reads only ${declared}, the ${fit - declared} extra sets are ignored` });
-  }
-  if (tail !== 0) issues.push({ code: 'entry-truncated', offset: 4 + entrySize * fit, message: `${tail} trailing byte(s) at ${hex(4 + entrySize * fit)}: a truncated ${entrySize}-byte set`, severity: 'error' });
+  const { declared, count, entrySize, addressCells: ac, dv } = countedEntries(bytes, addressCells, V2_WORDS, issues);
+  const empty = (d: number): DrmemV2Sets => ({ declared: d, count: 0, entrySize, seq: new Uint32Array(0), base: new BigUint64Array(0), drc: new Uint32Array(0), aa: new Uint32Array(0), flags: new Uint32Array(0) });
+  if (!dv) return { value: empty(0), issues };
   const s = empty(declared);
   s.count = count;
   s.seq = new Uint32Array(count);

@@ -2,7 +2,8 @@
 // {base (root #address-cells, 2 on pseries), drc_index, reserved, aa_index, flags}.
 // The kernel trusts N; we decode min(N, entries that fit) and report the rest.
 import { allocLmbArrays, truncateLmbArrays, type LmbArrays } from './lmb-arrays.js';
-import { addressCellsIssue, dataView, hex, type Decoded, type DecodeIssue } from './result.js';
+import { countedEntries, V1_WORDS } from './counted-entries.js';
+import type { Decoded, DecodeIssue } from './result.js';
 
 export interface DynamicMemoryV1 {
   /** N as declared in cell 0 */
@@ -14,36 +15,8 @@ export interface DynamicMemoryV1 {
 
 export function decodeDynamicMemoryV1(bytes: Uint8Array, addressCells = 2): Decoded<DynamicMemoryV1> {
   const issues: DecodeIssue[] = [];
-  const ac = addressCells >= 1 && addressCells <= 4 ? addressCells : 2;
-  if (ac !== addressCells) issues.push(addressCellsIssue(addressCells));
-  const entrySize = 4 * (ac + 4);
-  if (bytes.length < 4) {
-    issues.push({ code: 'property-too-short', offset: 0, message: `${bytes.length} bytes: no LMB count cell`, severity: 'error' });
-    return { value: { declared: 0, entrySize, lmbs: allocLmbArrays(0, 'v1') }, issues };
-  }
-  const dv = dataView(bytes);
-  const declared = dv.getUint32(0);
-  const fit = Math.floor((bytes.length - 4) / entrySize);
-  const tail = (bytes.length - 4) % entrySize;
-  let count = declared;
-  if (declared > fit) {
-    issues.push({
-      code: 'lmb-count-mismatch',
-      offset: 0,
-      message: `count cell says ${declared} LMBs but the ${bytes.length}-byte property holds ${fit} complete entries (expected ${4 + entrySize * declared} bytes); decoded ${fit}`,
-      severity: 'error',
-    });
-    count = fit;
-  } else if (declared < fit) {
-    issues.push({
-      code: 'lmb-count-mismatch',
-      offset: 4 + entrySize * declared,
-      message: `count cell says ${declared} LMBs but the property holds ${fit} entries; the kernel reads only ${declared}, the ${fit - declared} extra entries are ignored`,
-    });
-  }
-  if (tail !== 0) {
-    issues.push({ code: 'entry-truncated', offset: 4 + entrySize * fit, message: `${tail} trailing byte(s) at ${hex(4 + entrySize * fit)}: a truncated ${entrySize}-byte entry`, severity: 'error' });
-  }
+  const { declared, count, entrySize, addressCells: ac, dv } = countedEntries(bytes, addressCells, V1_WORDS, issues);
+  if (!dv) return { value: { declared, entrySize, lmbs: allocLmbArrays(0, 'v1') }, issues };
   const a = allocLmbArrays(count, 'v1');
   const reserved = a.reserved!;
   let off = 4;
