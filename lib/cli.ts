@@ -137,6 +137,7 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
         },
       );
     }
+    skipHelpCache(y);
     let helpText = '';
     await y.parseAsync(argv, {}, (_err, _argv, output) => {
       if (output) helpText = output;
@@ -145,6 +146,22 @@ export async function main(argvIn: string[], io: Io): Promise<number> {
     return exitCode;
   } catch (e) {
     return reportError(e, io, debug);
+  }
+}
+
+/**
+ * yargs renders the whole help text before running every command and keeps it
+ * for a later failure (Usage#cacheHelpMessage): ~80 ms of every start-up, for a
+ * text only --help prints (failures here are one-line usage errors, never the
+ * help). Turned off through yargs' internal methods when they are there; with a
+ * yargs that lacks them nothing changes but the start-up time.
+ */
+function skipHelpCache(y: unknown): void {
+  try {
+    const usage = (y as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
+    if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  } catch {
+    // internal API changed: keep yargs' behaviour
   }
 }
 
