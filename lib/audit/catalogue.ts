@@ -56,7 +56,7 @@ export const catalogue: Record<string, CatalogueEntry> = {
     severity: 'info',
     group: 'fingerprint',
     title: 'associativity lookup arrays grew at the end: appended by kernel DLPAR',
-    description: 'On DLPAR add the kernel looks the new LMB\'s associativity up in ibm,associativity-lookup-arrays and, when absent, appends it at the end (find_aa_index). Credited to the kernel only when every appended array is the aa index of an LMB hot-added in the same interval; arrays appended otherwise are the hypervisor\'s (hypervisor-update, lookup-appended-by-hypervisor). Informational.',
+    description: 'On DLPAR add the kernel looks the new LMB\'s associativity up in ibm,associativity-lookup-arrays and, when absent, appends it at the end (find_aa_index). Credited to the kernel only when every appended array is the aa index of an LMB hot-added in the same interval; arrays appended otherwise are the hypervisor\'s (hypervisor-update, lookup-appended-by-hypervisor), except arrays no LMB uses in an interval without a visible DLPAR: a DLPAR remove sets the aa index to 0xffffffff, so an add and a remove of the same LMB leave exactly that, and the step counts it as a kernel rewrite sign (kind lookup-appended-unused; no finding of its own, kernel-overwrite at most likely). Informational.',
   },
   'node-mismatch': {
     severity: 'warning',

@@ -125,14 +125,33 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
   if (added.length || removed.length) k.push({ kind: 'dlpar', text: `${added.length} LMB(s) hot-added and ${removed.length} hot-removed (every memory DLPAR ends with drmem_update_dt rewriting the whole property)` });
   const la = numa.lookupArrays;
   // the kernel appends an array only inside a DLPAR add, for the associativity of an LMB it adds
-  // (find_aa_index): every appended index must be the aa index of an LMB hot-added here
+  // (find_aa_index), and a DLPAR remove sets the LMB's aa index to 0xffffffff: every appended
+  // index is the aa index of an LMB hot-added here, or of none (added and removed again within
+  // the interval, or an add that failed). One that an LMB not hot-added here uses, the hypervisor
+  // appended.
+  const appended = la && onlyAppended(la) ? la.appended : [];
   const addedAa = new Set<number>();
+  const usedAa = new Set<number>();
   const addedSet = new Set(added.map((x) => x | 0));
-  if (to.table.aa) for (const d of lmbs) if (d.kind === 'changed' && addedSet.has(d.drcIndex | 0)) addedAa.add(to.table.aa[d.afterIndex!]!);
-  if (la && onlyAppended(la) && la.appended.every((x) => addedAa.has(x.index))) k.push({ kind: 'lookup-appended', text: `${la.appended.length} lookup array(s) appended at the end for hot-added LMBs (kernel find_aa_index on DLPAR add)` });
-  else if (la && onlyAppended(la))
-    h.push({ kind: 'lookup-appended-by-hypervisor', text: `${la.appended.length} lookup array(s) appended at the end (${la.appended.map((x) => `[${x.index}]`).join(', ')}) that no LMB hot-added in this interval uses: the kernel appends only for a DLPAR add's associativity, so the hypervisor did` });
-  else if (la) h.push({ kind: 'lookup-changed', text: `lookup arrays replaced (${la.countBefore ?? 'none'} -> ${la.countAfter ?? 'none'} arrays, ${la.changed.length} changed in place)` });
+  const t = to.table;
+  if (appended.length && t.aa) for (let r = 0; r < t.count; r++) (addedSet.has(t.drc[r]! | 0) ? addedAa : usedAa).add(t.aa[r]!);
+  const unused = appended.filter((x) => !addedAa.has(x.index) && !usedAa.has(x.index));
+  const idx = (xs: typeof appended) => xs.map((x) => `[${x.index}]`).join(', ');
+  if (appended.length && appended.every((x) => addedAa.has(x.index))) k.push({ kind: 'lookup-appended', text: `${appended.length} lookup array(s) appended at the end for hot-added LMBs (kernel find_aa_index on DLPAR add)` });
+  else if (appended.length && !added.length && !removed.length && unused.length === appended.length)
+    // no DLPAR visible: only a hidden add + remove explains an array nobody uses without the hypervisor
+    // having sent it; a hypervisor could append one too, hence no certain verdict rests on this alone
+    k.push({ kind: 'lookup-appended-unused', text: `${appended.length} lookup array(s) appended at the end (${idx(appended)}) that no LMB uses: the kernel's find_aa_index for a DLPAR add whose LMB was removed again in this interval (an add and a remove leave no other trace), or an add that failed` });
+  else if (appended.length) {
+    const used = appended.filter((x) => usedAa.has(x.index));
+    h.push({
+      kind: 'lookup-appended-by-hypervisor',
+      text: used.length
+        ? `${appended.length} lookup array(s) appended at the end (${idx(appended)}), ${idx(used)} used by LMBs this interval did not hot-add: the kernel appends only for a DLPAR add's associativity, so the hypervisor did`
+        : `${appended.length} lookup array(s) appended at the end (${idx(appended)}) that no LMB hot-added in this interval uses: the kernel appends only for a DLPAR add's associativity, so the hypervisor did (or a DLPAR add whose LMB was removed again in this interval)`,
+    });
+  }
+  else if (la && !appended.length) h.push({ kind: 'lookup-changed', text: `lookup arrays replaced (${la.countBefore ?? 'none'} -> ${la.countAfter ?? 'none'} arrays, ${la.changed.length} changed in place)` });
   if (numa.referencePoints || numa.form) h.push({ kind: 'numa-changed', text: 'affinity form or reference points changed' });
   if (entriesChanged) {
     // the kernel writes the LMB set it read at boot: in a DLPAR interval a different set
