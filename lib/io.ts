@@ -149,3 +149,19 @@ export function bufferWriter(isTTY = false): Writer & { text(): string; bytes():
     },
   };
 }
+
+/**
+ * What happens when the reader of stdout goes away (`drscope diff a b | head`):
+ * output stops quietly, never an EPIPE stack trace. 'finish': later output is
+ * dropped and the command runs to its end, so its exit code is the real one
+ * (diff: 1 = differences, not 0). 'exit': exit 0 at once, as the drop-in C
+ * tools end (SIGPIPE) without finishing what they were printing.
+ */
+export function onStdoutEpipe(then: 'finish' | 'exit'): void {
+  const out = process.stdout;
+  out.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && !(then === 'finish' && e.code === 'ERR_STREAM_DESTROYED')) throw e;
+    if (then === 'exit') process.exit(0);
+    out.write = (() => true) as typeof out.write;
+  });
+}

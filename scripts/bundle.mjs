@@ -26,11 +26,9 @@ const tools = [
 
 const entry = `
 import { main } from './lib/cli.ts';
-import { nodeIo } from './lib/io.ts';
+import { nodeIo, onStdoutEpipe } from './lib/io.ts';
 ${tools.map(([, fn, file]) => `import { ${fn} } from '${file}';`).join('\n')}
 const TOOLS = { ${tools.map(([name, fn]) => `${name}: ${fn}`).join(', ')} };
-// "drscope lmbs | head" must end quietly, not with an EPIPE stack trace
-process.stdout.on('error', (e) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 const self = (process.argv[1] ?? '').split('/').pop().replace(/\\.m?js$/, '');
 let argv = process.argv.slice(2);
 let tool = Object.hasOwn(TOOLS, self) ? self : undefined;
@@ -38,6 +36,8 @@ if (tool === undefined && argv[0] !== undefined && Object.hasOwn(TOOLS, argv[0])
   tool = argv[0];
   argv = argv.slice(1);
 }
+// "drscope diff a b | head" ends quietly with the command's own exit code; lsslot/drmgr end at once like the C tools
+onStdoutEpipe(tool === undefined ? 'finish' : 'exit');
 // yargs finds the version in a package.json next to the script; a copied bundle has none
 if (tool === undefined && argv.length === 1 && argv[0] === '--version') {
   process.stdout.write(${JSON.stringify(`${pkg.version}\n`)});
@@ -48,7 +48,7 @@ if (tool === undefined && argv.length === 1 && argv[0] === '--version') {
 
 const entries = `
 export { main } from './lib/cli.ts';
-export { nodeIo } from './lib/io.ts';
+export { nodeIo, onStdoutEpipe } from './lib/io.ts';
 ${tools.map(([, fn, file]) => `export { ${fn} } from '${file}';`).join('\n')}
 `;
 
