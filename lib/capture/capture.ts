@@ -61,7 +61,33 @@ export function outputPath(io: Io, output: string | undefined, defaultName: stri
   }
   if (isDir) return `${output.replace(/\/+$/, '') || ''}/${defaultName}`;
   if (output.endsWith('/')) throw new UsageError(`-o ${output}: no such directory`);
-  return output;
+  return replacedFile(io, output, output, 0);
+}
+
+const S_IFMT = 0o170000;
+const KINDS: Record<number, string> = { 0o020000: 'a character device', 0o060000: 'a block device', 0o010000: 'a FIFO', 0o140000: 'a socket', 0o040000: 'a directory' };
+
+/**
+ * The file the capture will replace (written as NAME.partial, then renamed
+ * over it). A regular file or a new name is replaced; a symbolic link is
+ * written through (its target is replaced, the link stays); anything else is
+ * refused: renaming over /dev/null or a FIFO as root would delete it.
+ */
+function replacedFile(io: Io, path: string, asked: string, depth: number): string {
+  let st;
+  try {
+    st = io.fs.lstatSync(path);
+  } catch {
+    return path;
+  }
+  if (st.isFile()) return path;
+  if (st.isSymbolicLink() && depth < 16) {
+    const link = io.fs.readlinkSync(path);
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) || '/' : '.';
+    return replacedFile(io, link.startsWith('/') ? link : `${dir}/${link}`, asked, depth + 1);
+  }
+  const kind = st.isSymbolicLink() ? 'a chain of more than 16 symbolic links' : (KINDS[st.mode & S_IFMT] ?? 'not a regular file');
+  throw new UsageError(`-o ${asked}${asked === path ? '' : ` (${path})`}: ${kind}; the capture is only written to a regular file (-o - writes it to standard output)`);
 }
 
 /** `path` is the .partial file written first; `shown` the name the user asked for (messages) */

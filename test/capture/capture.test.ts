@@ -117,6 +117,28 @@ describe('drscope capture', () => {
     expect(link?.header.name).toMatch(/cpu\/cpu\d\/node|node\/node\d\/cpu/);
   });
 
+  it('never renames over a device or FIFO (as root, -o /dev/null would delete it); a symlink is written through', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const fifo = path.join(out, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runMain(main, ['capture', '--root', root, '-o', fifo]);
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, `drscope: -o ${fifo}: a FIFO; the capture is only written to a regular file (-o - writes it to standard output)`]);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    const toNull = path.join(out, 'to-null');
+    fs.symlinkSync('/dev/null', toNull);
+    const r2 = await runMain(main, ['capture', '--root', root, '-o', toNull]);
+    expect([r2.code, r2.stderr.split('\n')[0]]).toEqual([2, `drscope: -o ${toNull} (/dev/null): a character device; the capture is only written to a regular file (-o - writes it to standard output)`]);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(fs.readdirSync(out).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    // a link to a (not yet existing) file: the target is written, the link stays a link
+    const link = path.join(out, 'latest.tar.gz');
+    fs.symlinkSync('target.tar.gz', link);
+    const r3 = await runMain(main, ['capture', '--root', root, '-o', link, '-q']);
+    expect(r3.code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.statSync(path.join(out, 'target.tar.gz')).size).toBeGreaterThan(1000);
+  });
+
   it('refuses to write below /proc or /sys (exit 2) and leaves no partial file on failure', async () => {
     const r = await runMain(main, ['capture', '--root', root, '-o', '/proc/x.tar.gz']);
     expect(r.code).toBe(2);
