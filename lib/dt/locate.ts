@@ -40,6 +40,9 @@ export function looksLikeTreeRoot(view: FileView, dir: string): boolean {
 }
 
 function locateAt(view: FileView, root: string): Located | undefined {
+  // drscope's own capture says where its tree is (it copied /proc/device-tree,
+  // whatever the tree holds): no markers needed, so a capture always reads back
+  const ownCapture = view.kind(join(root, 'drscope-manifest.json')) === 'file';
   for (const { rel, layout } of TREE_PLACES) {
     const dir = join(root, rel);
     const k = view.kind(dir);
@@ -54,7 +57,7 @@ function locateAt(view: FileView, root: string): Located | undefined {
       }
       continue;
     }
-    if (k === 'dir' && looksLikeTreeRoot(view, dir)) return withBoot(view, { root, treeDir: dir, layout: refine(view, root, layout) });
+    if (k === 'dir' && (looksLikeTreeRoot(view, dir) || (ownCapture && rel === 'proc/device-tree'))) return withBoot(view, { root, treeDir: dir, layout: refine(view, root, layout) });
   }
   if (looksLikeTreeRoot(view, root)) return { root, treeDir: root, layout: 'tree' };
   return undefined;

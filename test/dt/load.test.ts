@@ -151,6 +151,14 @@ describe('locating the tree', () => {
     );
   });
 
+  it("drscope's own capture reads back even when its tree has none of the root markers (its manifest vouches for proc/device-tree)", async () => {
+    const bare = { '/c/proc/device-tree/#address-cells': new Uint8Array([0, 0, 0, 2]), '/c/proc/device-tree/memory@0/device_type': 'memory\0' };
+    const src = await loadSource('/c', {}, testIo({ fs: memVolume({ ...bare, '/c/drscope-manifest.json': '{}' }) }));
+    expect([src.layout, src.treeLocation]).toEqual(['drscope-capture', '/c/proc/device-tree']);
+    // without the manifest the same directory is not recognised: nothing says it is a tree
+    expect((await failure(loadSource('/c', {}, testIo({ fs: memVolume(bare) })))).code).toBe('NO_DEVICE_TREE');
+  });
+
   it('two captures side by side: the first is read and a warning names both', async () => {
     const files = { ...liveTree('/two/snap-00-boot/device-tree'), ...liveTree('/two/snap-03-after/device-tree'), ...liveTree('/two/z/deeper/device-tree') };
     const src = await loadSource('/two', {}, testIo({ fs: memVolume(files) }));
