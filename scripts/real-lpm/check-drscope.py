@@ -13,7 +13,8 @@ reserved cell, sysfs block appearing/disappearing, sysfs node).
 Audit (`drscope audit --json`): all steps; with the boot-time FDTs and with --no-boot; the
 LPM capture with each later one; every single capture; every pair of captures.
 kernel-overwrite must name exactly ground-truth.json's expected_kernel_overwrite LMBs at
-their step (all steps: at error severity for aa index/flags), never anything in a history
+their step (all steps: at error severity for aa index/flags), hypervisor-update at every LPM
+step and no hypervisor-update / update-dlpar-same-interval elsewhere, never anything in a history
 without an LPM, never at error severity in a subset that lacks the LPM capture, and the
 exit code must follow --fail-on. Prints one line per problem and a summary; exit 1 on any.
 """
@@ -281,7 +282,16 @@ def check_audit(ds: list, hist: str, names: list, truth: dict, subsets: bool = T
         rexp = {k: set(v) for k, v in truth.get("expected_reserved_overwrite", {}).items() if v}
         if ko_reserved(j) != rexp:
             bad(where, "reserved-cell kernel-overwrite %r, ground truth %r" % ({k: sorted(v) for k, v in ko_reserved(j).items()}, {k: sorted(v) for k, v in rexp.items()}))
+        # every step captured: hypervisor-update (and update-dlpar-same-interval) at the LPMs only
+        hu = sorted({(f["code"], os.path.basename(str(f["evidence"]["to"])).replace(".tar.gz", "")) for f in j["findings"]
+                     if f["code"] in ("hypervisor-update", "update-dlpar-same-interval")})
+        stray = [x for x in hu if x[1] not in lpm_steps]
+        if stray:
+            bad(where, "hypervisor-update findings outside the LPM steps: %r" % stray)
         if not extra:
+            for s in lpm_steps:
+                if ("hypervisor-update", s) not in hu:
+                    bad(where, "no hypervisor-update at the LPM step %s" % s)
             errs = ko_by_step(j, names, "error")
             if errs != exp:
                 bad(where, "kernel-overwrite at error severity %r" % {k: sorted(v) for k, v in errs.items()})

@@ -121,12 +121,15 @@ describe('real-kernel histories of other run.py plans', () => {
     };
     const nonEmpty = (r: Record<string, string[]> | undefined) => Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => v.length));
 
-    it(`${dir}: every step in order: kernel-overwrite = ground truth per step, aa/flags ones certain errors, every LPM a hypervisor-update`, async () => {
+    it(`${dir}: every step in order: kernel-overwrite = ground truth per step, aa/flags ones certain errors, hypervisor-update at every LPM and nowhere else`, async () => {
       const r = auditSources(await load(names));
       expect(perStep(r.findings, false)).toEqual(nonEmpty(truth.expected_kernel_overwrite));
       expect(perStep(r.findings, true)).toEqual(nonEmpty(truth.expected_reserved_overwrite));
       for (const f of r.findings.filter((x) => x.code === 'kernel-overwrite' && !(x.evidence?.overwrote as string[]).includes('reserved-cell'))) expect([f.severity, f.confidence]).toEqual(['error', 'certain']);
       for (const s of truth.steps.filter((x) => x.lpm)) expect(r.findings.some((f) => f.code === 'hypervisor-update' && stepOf(f) === s.name)).toBe(true);
+      // every step captured: the hypervisor wrote only at the LPMs (none at all in a DLPAR-only history)
+      const lpms = new Set(truth.steps.filter((x) => x.lpm).map((x) => x.name));
+      expect(r.findings.filter((f) => (f.code === 'hypervisor-update' || f.code === 'update-dlpar-same-interval') && !lpms.has(stepOf(f))).map((f) => [f.code, stepOf(f)])).toEqual([]);
     });
 
     it(`${dir}: an LPM capture and each later capture (no other LPM between): every LMB overwritten since that LPM`, async () => {
