@@ -2,6 +2,7 @@
 // check that precedes it (check_kmods).
 import { kernfsOrder } from '../../dt/kernfs-order.js';
 import { Level } from '../say.js';
+import { strerror } from '../errno.js';
 import type { DrSession } from './session.js';
 
 export const ADD_SLOT = '/sys/bus/pci/slots/control/add_slot';
@@ -65,14 +66,17 @@ function cpuDlparCapable(s: DrSession): boolean {
 
 /** get_sysparm(): a "key=value" line of /proc/ppc64/lparcfg (prefix match), strtoul base 0 */
 export function getSysparm(s: DrSession, parm: string): bigint | undefined {
-  let text: string;
-  try {
-    const b = s.view.files.readFile(LPARCFG);
-    if (b === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
-    text = Buffer.from(b).toString('latin1');
-  } catch (e) {
-    s.say.say(Level.ERROR, `Could not open "${LPARCFG}"\n${(e as { code?: string }).code === 'EACCES' ? 'Permission denied' : 'No such file or directory'}\n`);
-    return undefined;
+  let text = '';
+  // fopen(..., "r") of a directory succeeds and its first fgets() fails: no line, "Error finding"
+  if (s.view.files.kind(LPARCFG) !== 'dir') {
+    try {
+      const b = s.view.files.readFile(LPARCFG);
+      if (b === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      text = Buffer.from(b).toString('latin1');
+    } catch (e) {
+      s.say.say(Level.ERROR, `Could not open "${LPARCFG}"\n${strerror(e)}\n`);
+      return undefined;
+    }
   }
   for (const line of text.split('\n')) {
     if (!line.startsWith(parm)) continue;
