@@ -6,10 +6,13 @@
 // comparing stdout, stderr, exit status and, for drmgr, /sys/kernel/dlpar and
 // /var/log/drmgr (timestamps masked). Not part of `npm test`.
 //
-//   node scripts/oracle-fuzz.mjs [--seed N] [--count N] [--kind mem,cpu,slot,drmgr,platform]
+//   node scripts/oracle-fuzz.mjs [--seed N] [--count N] [--kind mem,cpu,slot,drmgr,platform,argv]
 //                                [--out DIR] [--case KIND:SEED:I] [--dump] [--ours-only]
 //   node scripts/oracle-fuzz.mjs --desc DESC.json [--program lsslot|drmgr] -- ARGS...
 //                                (one comparison, both outputs printed; for minimising)
+//   node scripts/oracle-fuzz.mjs --capture SNAPSHOT [--capture ...]
+//                                (a real capture, via scripts/capture-to-desc.mjs (needs npm run build),
+//                                with a fixed battery of lsslot/drmgr arguments)
 //
 // Each case is reproducible from KIND:SEED:I (printed for every mismatch).
 // --dump prints the description and argument vectors of --case without running.
@@ -42,6 +45,7 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--ours-only') opts.oursOnly = true;
   else if (a === '--quiet') opts.quiet = true;
   else if (a === '--desc') opts.desc = v();
+  else if (a === '--capture') (opts.captures ??= []).push(v());
   else if (a === '--program') opts.program = v();
   else if (a === '--') {
     opts.args = process.argv.slice(i + 1);
@@ -341,6 +345,16 @@ function genCpu(R) {
     if (sysfs === 'extra') th.push(R.int(500, 600));
     desc.sysfs_cpus = { threads: sysfs === 'offline' ? th.map((p, i) => (i && R.chance(0.3) ? { physical_id: p, online: 0 } : p)) : th };
   }
+  if (desc.sysfs_cpus && R.chance(0.3)) {
+    // what else lives in /sys/devices/system/cpu: attribute files, non-cpuN dirs, a gap, a cpuN without physical_id
+    const f = (desc.files ??= {});
+    const nT = desc.sysfs_cpus.threads.length;
+    const extra = R.pick(['files', 'dirs', 'gap', 'no-phys', 'all']);
+    if (extra === 'files' || extra === 'all') Object.assign(f, { '/sys/devices/system/cpu/possible': `0-${nT + 3}\n`, '/sys/devices/system/cpu/online': `0-${nT - 1}\n` });
+    if (extra === 'dirs' || extra === 'all') Object.assign(f, { '/sys/devices/system/cpu/smt/control': 'on\n', '/sys/devices/system/cpu/cpufreq/boost': '0\n', '/sys/devices/system/cpu/power/async': 'disabled\n' });
+    if (extra === 'gap' || extra === 'all') f[`/sys/devices/system/cpu/cpu${nT + 1}/physical_id`] = `${R.int(0, 40)}\n`;
+    if (extra === 'no-phys') f[`/sys/devices/system/cpu/cpu${nT}/online`] = '1\n';
+  }
   if (R.chance(0.05)) desc.tree['/'] = { 'ibm,lpar-capable': null };
   desc.drconf = { lmb_size: '0x10000000', version: 2, sets: [{ count: 4, base: '0x0', drc_index: '0x80000000', aa_index: 0, flags: '0x8' }] };
   desc._comment += ` n=${n} smt=${smt} ${info ? 'drc-info' : 'classic'}`;
@@ -550,6 +564,42 @@ function drmgrArgs(R, g) {
   return out;
 }
 
+// ---------------------------------------------------------------- argv (odd command lines on a full tree)
+/** a tree with LMBs, CPUs and slots, and short runs of arbitrary lsslot/drmgr argument tokens */
+function genArgv(R) {
+  const g = genSlots(R);
+  const c = genCpu(R);
+  const m = genMem(R, { forDrmgr: true });
+  const desc = g.desc;
+  Object.assign(desc.tree, c.desc.tree, m.desc.tree);
+  desc.sysfs_cpus = c.desc.sysfs_cpus;
+  desc.drconf = m.desc.drconf;
+  desc.sysfs_memory = m.desc.sysfs_memory;
+  desc.files = { ...desc.files, ...(c.desc.files ?? {}) };
+  desc._comment = 'oracle-fuzz argv';
+  const drmgr = R.chance(0.45);
+  if (drmgr) desc.files['/sys/kernel/dlpar'] = R.pick(['', 'memory,cpu,dt\n']);
+  const idx = m.lmbs.length ? R.pick(m.lmbs).drc_index : '0x80000000';
+  const slot = g.slotNames.length ? R.pick(g.slotNames) : 'U1-P1';
+  // drmgr: no -p/-P and no add/remove of other connector types (out of scope, refused on purpose)
+  const pool = drmgr
+    ? ['-c', 'mem', '-cmem', '-a', '-r', '-q', '2', '-q2', '-s', idx, `-s${idx}`, '-d', '4', '-d5', '-w', '1', '-C', '--capabilities', '--cap', '--help', '--h', '--he=1', '--capabilities=1',
+      '-h', '-V', '-m', '-I', '-i', '-R', '-Q', '-n', '-t', 'x', '--', '-', '', 'foo', '-x', '-ar', '-ra', '-Ca', '-hc', '--foo', '--', '-c', 'pmig', 'cpu', 'phib', 'acc', '-d', '-1', '3', '-q', '0x3', '-s', 'LMB', '-H', '-w', '-1']
+    : ['-c', 'mem', 'cpu', 'slot', 'pci', 'phb', 'port', 'pmig', '-cmem', '-ccpu', '-a', '-b', '-o', '-p', '-ab', '-ao', '-bp', '-s', slot, idx, '-F', ':', '-F::', '-F%', '-d', '4', '-d1', '-d5', '-w', '-1', '2',
+      '--', '-', '', 'foo', '-x', '--help', '--c', '-cpci', '-c', '-F', '-s', '-d', '-w', '-w1'];
+  const argvs = [];
+  for (let k = R.int(3, 6); k > 0; k--) {
+    // half the time a valid command with a few stray tokens inserted anywhere
+    const base = !R.chance(0.5) ? [] : drmgr
+      ? R.pick([['-c', 'mem', '-a', '-q', '1'], ['-c', 'mem', '-r', '-s', idx], ['-C'], ['-c', 'mem', '-r', '-q', '2', '-d', '4']])
+      : R.pick([['-c', 'mem'], ['-c', 'cpu', '-b'], ['-c', 'pci', '-a'], ['-c', 'phb'], ['-s', slot], ['-c', 'mem', '-s', idx, '-d', '4'], ['-c', 'slot', '-F', ':']]);
+    const a = [...base];
+    for (let n = base.length ? R.int(1, 3) : R.int(0, 6); n > 0; n--) a.splice(R.int(0, a.length), 0, R.pick(pool));
+    argvs.push(a);
+  }
+  return { program: drmgr ? 'drmgr' : 'lsslot', desc, argvs };
+}
+
 // ---------------------------------------------------------------- platform (everything, odd platforms)
 function genPlatform(R) {
   const pick = R.pick(['mem', 'cpu', 'slot']);
@@ -586,6 +636,7 @@ function generate(kind, seed, i) {
     if (R.chance(0.3)) return { program: 'drmgr', desc: { ...g.desc, files: { ...(g.desc.files ?? {}), '/sys/kernel/dlpar': '' } }, argvs: [['-c', 'mem', '-r', '-q', '1'], ['-C', '-d', '4']] };
     return { program: 'lsslot', desc: g.desc, argvs };
   }
+  if (kind === 'argv') return genArgv(R);
   throw new Error(`unknown kind ${kind}`);
 }
 
@@ -655,15 +706,46 @@ function runOracle(program, descFile, args) {
 
 const fmt = (r) => `[stdout]\n${r.stdout}[stderr]\n${r.stderr}[exit status] ${r.code}\n`;
 
+/** The DRC index of the last owned LMB (flags & 8) of a capture description (hex-encoded drconf properties), as "0x..." */
+function ownedLmbIndex(desc) {
+  const props = desc.tree?.['/ibm,dynamic-reconfiguration-memory'];
+  const get = (name) => (props?.[name]?.hex !== undefined ? Buffer.from(props[name].hex, 'hex') : undefined);
+  let last;
+  const v1 = get('ibm,dynamic-memory');
+  const v2 = get('ibm,dynamic-memory-v2');
+  if (v1 && v1.length >= 4) {
+    // u32 count, then {u64 address, u32 drc, u32 reserved, u32 aa index, u32 flags}
+    for (let k = 0, o = 4; k < v1.readUInt32BE(0) && o + 24 <= v1.length; k++, o += 24) if (v1.readUInt32BE(o + 20) & 8) last = v1.readUInt32BE(o + 8);
+  } else if (v2 && v2.length >= 4) {
+    // u32 count, then {u32 sequential LMBs, u64 base, u32 first drc, u32 aa index, u32 flags}
+    for (let k = 0, o = 4; k < v2.readUInt32BE(0) && o + 24 <= v2.length; k++, o += 24) {
+      if (v2.readUInt32BE(o + 20) & 8 && v2.readUInt32BE(o) > 0) last = v2.readUInt32BE(o + 12) + v2.readUInt32BE(o) - 1;
+    }
+  }
+  return last === undefined ? undefined : `0x${(last >>> 0).toString(16)}`;
+}
+
 async function main() {
   const cases = [];
   if (opts.one) {
     const [kind, seed, i] = opts.one.split(':');
     cases.push([kind, Number(seed), Number(i)]);
-  } else for (let i = 0; i < opts.count; i++) for (const k of opts.kinds) cases.push([k, opts.seed, i]);
+  } else if (!opts.captures) for (let i = 0; i < opts.count; i++) for (const k of opts.kinds) cases.push([k, opts.seed, i]);
+  if (opts.captures) {
+    for (const [n, file] of opts.captures.entries()) {
+      const r = spawnSync(process.execPath, [join(HERE, 'scripts', 'capture-to-desc.mjs'), file], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      if (r.status !== 0) throw new Error(`capture-to-desc ${file}: ${r.stderr}`);
+      const desc = JSON.parse(r.stdout);
+      const files = { ...(desc.files ?? {}), '/sys/kernel/dlpar': 'memory,cpu,dt\n' };
+      const idx = ownedLmbIndex(desc) ?? '0x80000000';
+      const lsslot = [[], ['-c', 'mem'], ['-c', 'mem', '-d', '4'], ['-c', 'mem', '-d', '3'], ['-c', 'mem', '-s', idx], ['-c', 'cpu'], ['-c', 'cpu', '-b'], ['-c', 'cpu', '-p'], ['-c', 'cpu', '-b', '-d', '4'], ['-c', 'cpu', '-d', '5'], ['-c', 'pci', '-d', '5'], ['-c', 'pci', '-a'], ['-c', 'phb', '-d', '4'], ['-d', '5'], ['-F', ':'], ['-c', 'port', '-d', '1']];
+      const drmgr = [['-c', 'mem', '-a', '-q', '2', '-d', '4'], ['-c', 'mem', '-r', '-s', idx], ['-c', 'mem', '-r', '-q', '1', '-d', '3'], ['-C'], ['-C', '-d', '4']];
+      cases.push({ id: `capture:${n}:${file}`, program: 'lsslot', desc, argvs: lsslot }, { id: `capture:${n}:${file}`, program: 'drmgr', desc: { ...desc, files }, argvs: drmgr });
+    }
+  }
   if (opts.dump) {
-    for (const [k, s, i] of cases) {
-      const c = generate(k, s, i);
+    for (const e of cases) {
+      const c = Array.isArray(e) ? generate(...e) : e;
       process.stdout.write(`${JSON.stringify(c.desc, null, 1)}\n`);
       for (const a of c.argvs) process.stdout.write(`# ${c.program} ${a.map((x) => JSON.stringify(x)).join(' ')}\n`);
     }
@@ -684,9 +766,10 @@ async function main() {
   const stats = {};
   let differ = 0;
   try {
-    for (const [kind, seed, i] of cases) {
-      const c = generate(kind, seed, i);
-      const id = `${kind}:${seed}:${i}`;
+    for (const e of cases) {
+      const [kind, seed, i] = Array.isArray(e) ? e : ['capture', 0, e.id.split(':')[1]];
+      const c = Array.isArray(e) ? generate(kind, seed, i) : e;
+      const id = Array.isArray(e) ? `${kind}:${seed}:${i}` : e.id;
       const descFile = join(work, 'desc.json');
       writeFileSync(descFile, JSON.stringify(c.desc, null, 1));
       for (const [j, args] of c.argvs.entries()) {
@@ -705,7 +788,7 @@ async function main() {
         }
         stats[key].differ++;
         differ++;
-        const dir = join(opts.out, `${kind}-${seed}-${i}-${j}`);
+        const dir = join(opts.out, `${kind}-${seed}-${i}-${kind === 'capture' ? `${c.program}-` : ''}${j}`);
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, 'desc.json'), JSON.stringify(c.desc, null, 1));
         writeFileSync(join(dir, 'args'), `${c.program} ${args.map((x) => JSON.stringify(x)).join(' ')}\n`);
