@@ -60,7 +60,10 @@ describe('real QEMU capture', () => {
     expect(await main(['slots', SAMPLE, '--type', 'mem', '--json'], j)).toBe(0);
     const doc = JSON.parse(j.out.text()) as { schemaVersion: number; lmbs: { drcIndex: string; name: string | null; state: string; node: number | null }[] };
     expect(doc.schemaVersion).toBe(1);
-    expect(doc.lmbs.find((l) => l.drcIndex === '0x80000008')).toMatchObject({ name: 'LMB 8', state: 'assigned', node: 1 });
+    expect(doc.lmbs.find((l) => l.drcIndex === '0x80000008')).toMatchObject({ name: 'LMB 8', state: 'assigned', node: 1, flags: 8, blocks: [8], blockIndexes: [8] });
+    // a free LMB has no sysfs block (as in drscope lmbs), only the block number it would have
+    expect(doc.lmbs.find((l) => l.drcIndex === '0x8000000e')).toMatchObject({ state: 'free', flags: 0, blocks: [], blockIndexes: [14] });
+    expect(text).toMatch(/0x8000000e +LMB 14 .* free +- +none +-\n/);
   });
   it('drscope slots on a tree: not-owned and empty slots, HEA ports, Linux devices', async () => {
     const { fs } = treeVolume(buildTree(loadDesc('slots-many.json') as never), '/snap');
