@@ -26,7 +26,10 @@ export function parseDrcIndex(text: string): number {
 export function parseNodeFilter(text: string): number | null {
   if (text === 'none' || text === '-') return null;
   if (!/^\d+$/.test(text)) throw new UsageError(`--node ${text}: not a node number (or "none")`);
-  return Number(text);
+  const n = Number(text);
+  // a node is one associativity cell: a 32-bit number
+  if (n > 0xffffffff) throw new UsageError(`--node ${text}: not a node number (at most 4294967295)`);
+  return n;
 }
 
 export const lmbsCommand: CommandDef = {

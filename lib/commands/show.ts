@@ -50,7 +50,7 @@ export const showCommand: CommandDef = {
   builder: (y: Argv) =>
     withSource(y)
       .positional('path', { type: 'string', describe: 'node path (or node/property), e.g. /rtas or /ibm,dynamic-reconfiguration-memory/ibm,lmb-size' })
-      .option('limit', { type: 'number', default: 64, describe: 'list items shown per property in text mode' })
+      .option('limit', { type: 'string', default: '64', describe: 'list items shown per property in text mode' })
       .option('raw', { type: 'boolean', describe: 'also print the raw bytes (hex) of every property' })
       .example('$0 show', 'the live drconf node')
       .example('$0 show snap.tar.gz /rtas', 'a node of a snapshot')
@@ -58,7 +58,8 @@ export const showCommand: CommandDef = {
   async run(args, ctx) {
     const { io } = ctx;
     const { source: spec, path: wanted } = splitShowArgs(args, io);
-    const limit = typeof args.limit === 'number' && Number.isInteger(args.limit) && args.limit > 0 ? args.limit : NaN;
+    // parsed here, not by yargs: its number type turns 'abc' into NaN before we can name what was typed
+    const limit = /^\s*\d+\s*$/.test(String(args.limit)) && Number(args.limit) > 0 ? Number(args.limit) : NaN;
     if (Number.isNaN(limit)) throw new UsageError(`--limit ${String(args.limit)}: not a positive whole number`);
     const source = await sourceFromArgs({ ...args, source: spec }, io);
     const tree = source.tree;

@@ -178,3 +178,19 @@ describe('drscope lmbs: findings, sources, colour', () => {
     expect(strip(c.stdout)).toBe((await runMain(main, ['lmbs', V2F2])).stdout);
   });
 });
+
+describe('option values are checked before anything is read', () => {
+  it.each([
+    [['lmbs', V2F2, '--node', '99999999999999999999'], 'drscope: --node 99999999999999999999: not a node number (at most 4294967295)'],
+    [['lmbs', V2F2, '--node', 'one'], 'drscope: --node one: not a node number (or "none")'],
+    [['show', V2F2, '/', '--limit', 'abc'], 'drscope: --limit abc: not a positive whole number'],
+    [['show', V2F2, '/', '--limit', '1.5'], 'drscope: --limit 1.5: not a positive whole number'],
+  ])('%j', async (argv, line) => {
+    const r = await runMain(main, argv);
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, '', `${line}\nTry 'drscope --help'\n`]);
+  });
+  it('--node 4294967295 and --limit 3 are fine', async () => {
+    expect((await runMain(main, ['lmbs', V2F2, '--node', '4294967295'])).code).toBe(0);
+    expect((await runMain(main, ['show', V2F2, '/', '--limit', '3'])).code).toBe(0);
+  });
+});
