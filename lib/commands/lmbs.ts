@@ -7,7 +7,7 @@ import type { Lmb } from '../model/lmb.js';
 import { lmbsFromSource, lmbTableFromTree } from '../model/lmbs-from-tree.js';
 import { findingLine } from '../render/finding-line.js';
 import { writeJsonText } from '../render/json.js';
-import { lmbsJsonDoc, renderLmbTable, renderSummary, summarizeByNode } from '../render/lmbs.js';
+import { lmbsJsonDoc, writeLmbTable, renderSummary, summarizeByNode } from '../render/lmbs.js';
 import type { CommandDef } from './command.js';
 import { sourceFromArgs, withSource } from './source-arg.js';
 
@@ -68,7 +68,7 @@ export const lmbsCommand: CommandDef = {
     }
     for (const f of [...source.findings, ...table.findings]) io.stderr.write(findingLine(f));
     if (args.summary) io.stdout.write(renderSummary(table, lmbs, ctx.color));
-    else io.stdout.write(renderLmbTable(table, lmbs, ctx.color));
+    else writeLmbTable(table, lmbs, ctx.color, (t) => io.stdout.write(t));
     if (drc !== undefined && lmbs.length === 0) io.stderr.write(`drscope: no LMB has DRC index 0x${drc.toString(16)}\n`);
     return 0;
   },

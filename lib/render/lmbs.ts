@@ -1,7 +1,7 @@
 // LMB table -> text (table, per-node summary) and the --json document of
 // `drscope lmbs`. Pure: data in, string/object out.
 import type { Source } from '../dt/source.js';
-import { lmbCategory, type LmbCategory } from '../model/lmb-category.js';
+import { lmbCategory } from '../model/lmb-category.js';
 import { AA_INDEX_NONE, type Lmb, type LmbTable, type MemoryBlock } from '../model/lmb.js';
 import { lmbFlagsText } from '../decode/lmb-flags.js';
 import type { ColorName } from './color.js';
@@ -9,7 +9,7 @@ import { formatSize, hexOf, hexPad } from './hex.js';
 import { hex64, PlainJsonArray } from './json.js';
 import { writeLmbJson } from './lmb-json-bytes.js';
 import { sourceJson } from './source-json.js';
-import { renderTable, type Column } from './table.js';
+import { renderTable, writeTable, type Column } from './table.js';
 
 /** "memory8 online", "memory2-3 online", "memory0 online (node 0)" when the block's node is not the LMB's */
 export function blocksText(lmb: Lmb): string {
@@ -34,31 +34,31 @@ export function aaText(aa: number | null): string {
   return aa === null ? '-' : aa === AA_INDEX_NONE ? '0xffffffff' : hexOf(aa);
 }
 
-export function renderLmbTable(table: LmbTable, lmbs: readonly Lmb[], color: boolean): string {
+/** the lmbs table, written in pieces; each row is formatted when it is needed (twice: widths, then text) */
+export function writeLmbTable(table: LmbTable, lmbs: readonly Lmb[], color: boolean, write: (text: string) => void): void {
   let maxEnd = 0n;
   for (const l of lmbs) if (l.address + l.size > maxEnd) maxEnd = l.address + l.size;
   const w = Math.max(9, (maxEnd > 0n ? maxEnd - 1n : 0n).toString(16).length);
   const withBlocks = table.blockSize !== null;
   const columns: Column[] = [{ header: 'DRC-INDEX' }, { header: 'NAME' }, { header: 'ADDRESS-RANGE' }, { header: 'NODE', align: 'right' }, { header: 'AA-INDEX' }, { header: 'FLAGS' }];
   if (withBlocks) columns.push({ header: 'BLOCKS' });
-  const rows = new Array<string[]>(lmbs.length);
-  const cats = new Array<LmbCategory>(lmbs.length);
-  const mismatch = new Array<boolean>(lmbs.length);
-  for (let i = 0; i < lmbs.length; i++) {
+  const cells = (i: number): string[] => {
     const l = lmbs[i]!;
     const end = l.size > 0n ? l.address + l.size - 1n : l.address;
     const row = [hexPad(l.drcIndex, 8), l.name ?? '-', `${hexPad(l.address, w)}-${hexPad(end, w)}`, l.node === null ? '-' : String(l.node), aaText(l.aaIndex), l.flags === 0 ? '-' : lmbFlagsText(l.flags)];
     if (withBlocks) row.push(blocksText(l));
-    rows[i] = row;
-    cats[i] = lmbCategory(l);
-    mismatch[i] = cats[i] === 'assigned' && (l.blocks ?? []).some((b) => b.node !== l.node || b.state !== 'online');
-  }
+    return row;
+  };
   const cellColor = (r: number, c: number): ColorName | undefined => {
-    if (c === 5) return cats[r] === 'assigned' ? 'green' : cats[r] === 'reserved' ? 'gray' : undefined;
-    if (c === 6) return mismatch[r] ? 'yellow' : undefined;
+    const l = lmbs[r]!;
+    if (c === 5) {
+      const cat = lmbCategory(l);
+      return cat === 'assigned' ? 'green' : cat === 'reserved' ? 'gray' : undefined;
+    }
+    if (c === 6) return lmbCategory(l) === 'assigned' && (l.blocks ?? []).some((b) => b.node !== l.node || b.state !== 'online') ? 'yellow' : undefined;
     return undefined;
   };
-  return renderTable(columns, rows, { color, cellColor });
+  writeTable(columns, { count: lmbs.length, cells }, { color, cellColor }, write);
 }
 
 export interface NodeSummary {

@@ -18,10 +18,19 @@ export interface TableOptions {
   gap?: number;
 }
 
-export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
+/** rows made on demand: a 262,144-row table never holds all its cells, lines or text at once */
+export interface RowSource {
+  count: number;
+  /** the cells of row r; called twice per row (widths, then text), so it must be pure */
+  cells(r: number): readonly string[];
+}
+
+/** write the table in pieces of ~64 KiB (the text of a 262,144-LMB table is ~25 MB) */
+export function writeTable(columns: readonly Column[], src: RowSource, opts: TableOptions, write: (text: string) => void): void {
   const gap = ' '.repeat(opts.gap ?? 2);
   const widths = columns.map((c) => c.header.length);
-  for (const row of rows) {
+  for (let r = 0; r < src.count; r++) {
+    const row = src.cells(r);
     for (let c = 0; c < columns.length; c++) {
       const len = (row[c] ?? '').length;
       if (len > widths[c]!) widths[c] = len;
@@ -42,9 +51,21 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     // trimEnd, not /\s+$/: that regex backtracks at every blank run of a long line
     return out.trimEnd();
   };
-  const parts: string[] = [line(columns.map((c) => c.header), () => opts.headerColor ?? 'bold')];
-  for (let r = 0; r < rows.length; r++) parts.push(line(rows[r]!, opts.cellColor ? (c) => opts.cellColor!(r, c) : undefined));
-  return `${parts.join('\n')}\n`;
+  let buf = `${line(columns.map((c) => c.header), () => opts.headerColor ?? 'bold')}\n`;
+  for (let r = 0; r < src.count; r++) {
+    buf += `${line(src.cells(r), opts.cellColor ? (c) => opts.cellColor!(r, c) : undefined)}\n`;
+    if (buf.length >= 1 << 16) {
+      write(buf);
+      buf = '';
+    }
+  }
+  if (buf) write(buf);
+}
+
+export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[], opts: TableOptions = {}): string {
+  const parts: string[] = [];
+  writeTable(columns, { count: rows.length, cells: (r) => rows[r]! }, opts, (t) => parts.push(t));
+  return parts.join('');
 }
 
 /** colour the text, not the padding around it */
