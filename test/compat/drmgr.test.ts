@@ -65,11 +65,17 @@ describe('drmgr -c mem', () => {
     expect(r.err).not.toContain('NUMA');
     expect(t.read('/sys/kernel/dlpar')).toBe('memory remove count 3');
   });
-  it('refuses the legacy RTAS path clearly', async () => {
-    const t = setup('mem-v2-dlpar.json', (fs) => fs.writeFileSync('/r/sys/kernel/dlpar', 'cpu,dt\n'));
-    const r = await t.run('-c', 'mem', '-a');
+  it('refuses the legacy RTAS path clearly once it would need RTAS (v1 LMBs found), writing nothing', async () => {
+    const t = setup('mem-v1-16.json', (fs) => {
+      fs.mkdirSync('/r/sys/kernel', { recursive: true });
+      fs.writeFileSync('/r/sys/kernel/dlpar', 'cpu,dt\n');
+    });
+    const r = await t.run('-c', 'mem', '-a', '-d', '3');
     expect(r.code).toBe(255);
-    expect(r.err).toContain('legacy user-space (RTAS) memory path is not supported');
+    expect(r.err).toBe(
+      'Validating Memory DLPAR capability...yes.\nFound 16 LMBs currently allocated\n/sys/kernel/dlpar does not offer memory DLPAR: the legacy user-space (RTAS) memory path is not supported by this drmgr (drscope)\n',
+    );
+    expect(t.read('/sys/kernel/dlpar')).toBe('cpu,dt\n');
   });
 });
 

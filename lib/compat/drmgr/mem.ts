@@ -1,12 +1,15 @@
 // drmgr -c mem: drslot_chrp_mem() on the in-kernel DLPAR path
 // (/sys/kernel/dlpar). The legacy user-space path (RTAS, /proc/ppc64/ofdt) is
-// out of scope and refused with a clear message. NUMA-based removal needs
+// out of scope: followed only while it is deterministic (LMB list, removable
+// count), then refused with a clear message. NUMA-based removal needs
 // libnuma's view of the running kernel, which drscope does not have: we do what
 // the original does when libnuma is unavailable (numa_enabled == 0, as in the
 // oracle): no NUMA attempt, no warning, the plain "memory remove count N".
 import { Level } from '../say.js';
 import { errnoCode, strerror } from '../errno.js';
 import { memDlparCapable } from './capabilities.js';
+import { getLmbs } from '../lmbs.js';
+import { sysfsInt } from '../system.js';
 import type { DrSession } from './session.js';
 
 export const SYSFS_DLPAR = '/sys/kernel/dlpar';
@@ -90,6 +93,53 @@ function kernelDlpar(s: DrSession, cmd: string, out: string[]): boolean {
   return true;
 }
 
+/**
+ * ams_balloon_active(): AMS is on when cmm0/loaned_kb and the cmm parameters
+ * exist; ballooning is active unless parameters/disable reads non-zero (a
+ * file that opens but does not parse leaves the zeroed buffer: active).
+ */
+function amsBalloonActive(s: DrSession): boolean {
+  let inactive = 1;
+  const params = '/sys/module/cmm/parameters';
+  if (s.view.files.kind('/sys/devices/system/cmm/cmm0/loaned_kb') !== undefined && s.view.files.kind(params) !== undefined) {
+    const f = `${params}/disable`;
+    const kind = s.view.files.kind(f);
+    if (kind === 'file') inactive = sysfsInt(s.view, f) ?? 0;
+    else if (kind === 'dir') inactive = 0; // fopen("r") succeeds, fscanf fails: the zeroed buffer
+  }
+  s.say.say(Level.DEBUG, `AMS ballooning ${inactive ? 'is not' : 'is'} active\n`);
+  return !inactive;
+}
+
+/**
+ * The legacy user-space path (no "memory" in /sys/kernel/dlpar) as far as it is
+ * deterministic: get_lmbs() (drmgr never reads ibm,dynamic-memory-v2) and, for
+ * remove, the count of removable LMBs. Past that the original needs RTAS (add)
+ * or picks LMBs at random (remove): refused, out of scope.
+ */
+function legacyMem(s: DrSession, action: 'add' | 'remove', count: number, out: string[]): number {
+  const lmbs = getLmbs(s.view, s.say, false);
+  if (!lmbs) {
+    s.say.say(Level.ERROR, 'Could not gather LMB (logical memory block information.\n');
+    return 255;
+  }
+  if (action === 'remove' && !amsBalloonActive(s)) {
+    let removable = 0;
+    for (let i = 0; i < lmbs.n; i++) if (lmbs.removable[i]) removable++;
+    if (removable === 0) {
+      s.say.say(Level.ERROR, 'There is not enough removable memory available to fulfill the request.\n');
+      // usr_drc_count is unsigned: any request is more than 0 candidates
+      if (count >>> 0 > 0) s.say.say(Level.INFO, 'Only 0 LMBs are currently candidates for removal.\n');
+      s.say.say(Level.ERROR, 'Removed 0 of 0 requested LMB(s)\n');
+      report(out, 0);
+      return 255;
+    }
+    if (removable < count >>> 0) s.say.say(Level.INFO, `Only ${removable} LMBs are currently candidates for removal.\n`);
+  }
+  s.say.say(Level.ERROR, `${SYSFS_DLPAR} does not offer memory DLPAR: the legacy user-space (RTAS) memory path is not supported by this drmgr (drscope)\n`);
+  return 255;
+}
+
 /** drslot_chrp_mem() without -p: returns the exit status */
 export function drslotChrpMem(s: DrSession, req: MemRequest, out: string[]): number {
   if (!memDlparCapable(s) || !eheaCompatible(s, req.action)) {
@@ -98,10 +148,7 @@ export function drslotChrpMem(s: DrSession, req: MemRequest, out: string[]): num
   }
   let count = req.count;
   if (req.name !== undefined) count = 1;
-  if (!kernelDlparExists(s)) {
-    s.say.say(Level.ERROR, `${SYSFS_DLPAR} does not offer memory DLPAR: the legacy user-space (RTAS) memory path is not supported by this drmgr (drscope)\n`);
-    return 255;
-  }
+  if (!kernelDlparExists(s)) return legacyMem(s, req.action, count, out);
   const cmd = `memory ${req.action} ${req.index ? `index 0x${req.index.toString(16)}` : `count ${count | 0}`}`;
   const ok = kernelDlpar(s, cmd, out);
   if (s.dryRun) return 0;
