@@ -32,8 +32,10 @@ while IFS='|' read -r name prog json args; do
     [[ "$name" == *.log* ]] && show+=(--show /var/log/drmgr)
   fi
   o="$(mktemp)"; e="$(mktemp)"
-  # shellcheck disable=SC2086
-  "$ORACLE/run-lsslot.sh" --rootfs "$R" --bin "$prog" "${show[@]}" "$G/desc/$json" $args >"$o" 2>"$e"
+  # arguments split on whitespace (no quoting); the one token '' stands for an empty argument
+  read -ra words <<< "$args"
+  for k in "${!words[@]}"; do [[ "${words[$k]}" == "''" ]] && words[$k]=""; done
+  "$ORACLE/run-lsslot.sh" --rootfs "$R" --bin "$prog" "${show[@]}" "$G/desc/$json" "${words[@]}" >"$o" 2>"$e"
   rc=$?
   {
     echo "# description: desc/$json"

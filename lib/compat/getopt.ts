@@ -15,7 +15,8 @@ export interface LongOpt {
 }
 
 export type GetoptEvent =
-  | { kind: 'opt'; opt: string; arg?: string }
+  /** argIndex: where the argument's string is in the argv given (C strings sit in that order in memory) */
+  | { kind: 'opt'; opt: string; arg?: string; argIndex?: number }
   /** unknown option or missing argument: what getopt returns as '?' (or ':'), optopt = opt */
   | { kind: 'error'; opt: string; message: string };
 
@@ -157,9 +158,9 @@ export function getopt(argv: readonly string[], cfg: GetoptConfig): GetoptResult
         continue;
       }
       if (j + 1 < a.length) {
-        ok({ kind: 'opt', opt: c, arg: a.slice(j + 1) });
+        ok({ kind: 'opt', opt: c, arg: a.slice(j + 1), argIndex: i - 1 });
       } else if (i < argv.length) {
-        ok({ kind: 'opt', opt: c, arg: argv[i++]! });
+        ok({ kind: 'opt', opt: c, arg: argv[i]!, argIndex: i++ });
       } else {
         err(c, `${cfg.prog}: option requires an argument -- '${c}'\n`);
       }

@@ -6,7 +6,8 @@ const cfg = { optstring: 'abc:d:F:ops:w:', prog: '/usr/sbin/lsslot', opterr: tru
 describe('getopt (glibc behaviour)', () => {
   it('permutes operands, splits clusters, takes attached and separate arguments', () => {
     const r = getopt(['x', '-ab', '-cmem', 'y', '-d', '4', '--', '-o'], cfg);
-    expect(r.events).toEqual([{ kind: 'opt', opt: 'a' }, { kind: 'opt', opt: 'b' }, { kind: 'opt', opt: 'c', arg: 'mem' }, { kind: 'opt', opt: 'd', arg: '4' }]);
+    // argIndex: the argv element holding the argument (the C string after it in memory is argv[argIndex + 1])
+    expect(r.events).toEqual([{ kind: 'opt', opt: 'a' }, { kind: 'opt', opt: 'b' }, { kind: 'opt', opt: 'c', arg: 'mem', argIndex: 2 }, { kind: 'opt', opt: 'd', arg: '4', argIndex: 5 }]);
     expect(r.operands).toEqual(['x', 'y', '-o']);
   });
   it('stops at the first operand with POSIXLY_CORRECT', () => {

@@ -27,7 +27,8 @@ export function loadCases(): GoldenCase[] {
   for (const line of text.split('\n')) {
     if (!line.trim() || line.startsWith('#')) continue;
     const [name, program, desc, args] = line.split('|').map((s) => s.trim());
-    out.push({ name: name!, program: program as GoldenCase['program'], desc: desc!, args: args ? args.split(/\s+/) : [] });
+    // arguments split on whitespace (no quoting); the one token '' stands for an empty argument
+    out.push({ name: name!, program: program as GoldenCase['program'], desc: desc!, args: args ? args.split(/\s+/).map((a) => (a === "''" ? '' : a)) : [] });
   }
   return out;
 }

@@ -76,7 +76,7 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
     if (!validPlatformChrp(view, say)) return 1;
 
     const opts: LsslotOptions = { type: 'slot', showAvailable: false, showCpusAndCaches: false, showOccupied: false, showCaches: false, drcName: undefined, delimiter: undefined };
-    for (const e of parsed.events) applyOption(e, opts, say, io, out, usage);
+    for (const e of parsed.events) applyOption(e, opts, say, io, out, usage, argv);
     validate(opts, say, usage);
 
     // No lock file is created inside a snapshot: --source is read-only.
@@ -127,7 +127,7 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function applyOption(e: GetoptEvent, o: LsslotOptions, say: Say, io: Io, out: string[], usage: () => Exit): void {
+function applyOption(e: GetoptEvent, o: LsslotOptions, say: Say, io: Io, out: string[], usage: () => Exit, argv: readonly string[]): void {
   if (e.kind === 'error') {
     if (e.message) io.stderr.write(e.message);
     throw usage();
@@ -154,8 +154,12 @@ function applyOption(e: GetoptEvent, o: LsslotOptions, say: Say, io: Io, out: st
       if (say.level >= 14) say.say(Level.DEBUG, 'Enabling RTAS debug\n');
       break;
     case 'F':
-      // strlen() counts bytes: "é" is two in UTF-8 and is refused
-      if (Buffer.byteLength(arg, 'utf8') !== 1 || arg === '%') {
+      // The C test is usr_delimiter[1] != '\0' || usr_delimiter[0] == '%' (bytes: "é" is two in
+      // UTF-8 and is refused). For an empty argument [1] is the byte after its NUL: the first byte
+      // of the next argv string, so "-F '' ''" passes with an empty delimiter; after the last
+      // argument come the environment strings (or the program path), never empty.
+      const tooLong = arg === '' ? e.kind !== 'opt' || e.argIndex === undefined || argv[e.argIndex + 1] !== '' : Buffer.byteLength(arg, 'utf8') !== 1;
+      if (tooLong || arg === '%') {
         say.say(Level.ERROR, 'You may specify only one character for the -F option,\nand it must not be the % character.\n');
         throw new Exit(1);
       }
