@@ -107,7 +107,7 @@ function fromView(view: FileView, label: string, kind: SourceKind): Source {
   // findings name paths inside the captured root ("/sys/..."), as for a capture of it
   const rel = capturePaths(view);
   const { tree, findings } = readDirTree(rel, treeDir);
-  findings.push(...partialTreeFindings(tree, treeDir));
+  findings.push(...partialTreeFindings(tree, treeDir, undefined, findings));
   const boot = readBootFdt(rel, '/sys/firmware/fdt', findings);
   return { label, kind, layout: 'root', tree, treeLocation: view.describe(treeDir), ...(boot ? { bootTree: boot } : {}), files: rel, findings };
 }
@@ -115,7 +115,12 @@ function fromView(view: FileView, label: string, kind: SourceKind): Source {
 /** A directory or an unpacked archive: find the tree by content. */
 export function loadDirectory(view: FileView, label: string, kind: SourceKind): Source {
   const search = locateTrees(view, '/');
-  if (!search) throw new SourceError('NO_DEVICE_TREE', `no device tree found here: ${searchedPlaces()}`, { file: label });
+  if (!search) {
+    // an unlistable directory holds nothing we can see: say why, not "no tree here"
+    const why = view.listError?.('/');
+    if (why === 'EACCES' || why === 'EPERM') throw new SourceError('SOURCE_UNREADABLE', 'cannot list the directory (permission denied)', { file: label });
+    throw new SourceError('NO_DEVICE_TREE', `no device tree found here: ${searchedPlaces()}`, { file: label });
+  }
   const located = search.found;
   // Everything below is read relative to the capture root, and findings name
   // paths inside it ("/sys/devices/system/memory/block_size_bytes"): the same
@@ -137,7 +142,7 @@ export function loadDirectory(view: FileView, label: string, kind: SourceKind): 
       evidence: { read: located.root, others: search.others },
     });
   }
-  findings.push(...partialTreeFindings(tree, treeView.describe(treeDir), located.layout === 'drscope-capture' ? captureNotes(root) : undefined));
+  findings.push(...partialTreeFindings(tree, treeView.describe(treeDir), located.layout === 'drscope-capture' ? captureNotes(root) : undefined, findings));
   const bootRel = located.bootFdt === undefined ? undefined : inRoot(located.bootFdt);
   const boot = located.bootFdt === undefined ? undefined : bootRel !== undefined ? readBootFdt(root, bootRel, findings) : readBootFdt(view, located.bootFdt, findings);
   // drscope captures keep memory blocks as a table: expand it back into sysfs files

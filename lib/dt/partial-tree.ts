@@ -21,6 +21,7 @@ export interface CaptureNotes {
   unreadable: Map<string, string>;
 }
 
+const READ_HINT = 'it could not be read here (see the warnings above; on a live system or --root, run as root)';
 const SOS_HINT = 'the capture looks incomplete (sosreport drops files past its size limit: rerun it with --all-logs, or use "drscope capture")';
 
 /** why a drscope capture lacks these properties, from its manifest */
@@ -42,15 +43,20 @@ function captureHint(node: DtNode, missing: string[], notes: CaptureNotes): stri
  * location, for messages); `notes` when it is a drscope capture, whose
  * manifest says why a file is missing (sosreport's size cap is then not the cause)
  */
-export function partialTreeFindings(tree: DtTree, where: string, notes?: CaptureNotes): Finding[] {
+export function partialTreeFindings(tree: DtTree, where: string, notes?: CaptureNotes, readFindings: readonly Finding[] = []): Finding[] {
   const findings: Finding[] = [];
+  // missing because reading failed just now (permission denied, vanished): the
+  // read warnings say so, and sosreport's size cap is not the cause
+  const failedHere = (node: DtNode, missing: string[]) =>
+    readFindings.some((f) => f.code === 'node-unreadable' && f.node === node.path) ||
+    missing.every((m) => m.split(' or ').some((n) => readFindings.some((f) => (f.code === 'property-unreadable' || f.code === 'file-vanished') && f.node === node.path && f.property === n)));
   const report = (node: DtNode, missing: string[], why: string) => {
     findings.push({
       code: 'partial-tree',
       severity: 'warning',
       node: node.path,
       file: where,
-      message: `${node.path} lacks ${missing.join(', ')}: ${why}; ${notes ? captureHint(node, missing, notes) : SOS_HINT}`,
+      message: `${node.path} lacks ${missing.join(', ')}: ${why}; ${notes ? captureHint(node, missing, notes) : failedHere(node, missing) ? READ_HINT : SOS_HINT}`,
       evidence: { missing },
     });
   };

@@ -138,6 +138,35 @@ describe('unreadable node directories', () => {
   });
 });
 
+describe('permission denied', () => {
+  const deny = (fs: FsPort, denied: (op: string, p: string) => boolean): FsPort =>
+    new Proxy(fs, {
+      get(t, k) {
+        const f = Reflect.get(t, k) as unknown;
+        if (typeof k !== 'string' || typeof f !== 'function') return f;
+        return (p: string, ...rest: unknown[]) => {
+          if (denied(k, p)) throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+          return (f as (...a: unknown[]) => unknown).call(t, p, ...rest);
+        };
+      },
+    });
+  it('an unlistable source directory says permission denied (exit 3), not "no device tree found here"', async () => {
+    // chmod 000 /cap: it cannot be listed, and nothing below it can be reached
+    const fs = deny(memVolume(liveTree('/cap/proc/device-tree')), (op, p) => (op === 'readdirSync' && p === '/cap') || (typeof p === 'string' && p.startsWith('/cap/')));
+    const e = await failure(loadSource('/cap', {}, testIo({ fs })));
+    expect([e.code, e.message, e.exitCode]).toEqual(['SOURCE_UNREADABLE', 'cannot list the directory (permission denied)', 3]);
+  });
+  it('a property unreadable here is blamed on the read, not on sosreport\'s size cap', async () => {
+    const lmbSize = '/cap/proc/device-tree/ibm,dynamic-reconfiguration-memory/ibm,lmb-size';
+    const fs = deny(memVolume(liveTree('/cap/proc/device-tree')), (op, p) => (op === 'readFileSync' || op === 'openSync') && p === lmbSize);
+    const src = await loadSource('/cap', {}, testIo({ fs }));
+    const partial = src.findings.find((f) => f.code === 'partial-tree');
+    expect(partial?.message).toMatch(/lacks ibm,lmb-size: .*it could not be read here \(see the warnings above/);
+    expect(partial?.message).not.toMatch(/sosreport/);
+    expect(src.findings.some((f) => f.code === 'property-unreadable' && f.property === 'ibm,lmb-size')).toBe(true);
+  });
+});
+
 describe('locating the tree', () => {
   it('finds a sosreport tarred from /var/tmp (three wrapping directories), not one level deeper', async () => {
     const src = await loadSource('/x', {}, testIo({ fs: memVolume({ ...liveTree('/x/var/tmp/sosreport-h/proc/device-tree'), '/x/var/tmp/sosreport-h/sos_commands': null }) }));
