@@ -101,6 +101,13 @@ export const catalogue: Record<string, CatalogueEntry> = {
     title: 'snapshots are not in time order',
     description: 'The capture times of the sources go backwards. audit sorts the sources by capture time when every source has one (unless --keep-order); otherwise it reads them in the order given: pass them oldest first.',
   },
+  'history-capture-unreadable': {
+    severity: 'warning',
+    group: 'capture',
+    title: 'a capture in the LPM hook\'s spool could not be read and was left out',
+    description:
+      'audit --history reads every capture the hook took; one that is truncated or damaged (a full disk during the hook, a copy cut short) is left out and the rest of the history is audited without it. The message names the file and what is wrong with it. What to do: check the spool directory\'s free space; an interval that spans the missing capture has less evidence (an overwrite may show as likely instead of certain).',
+  },
   'reboot-between': {
     severity: 'info',
     group: 'capture',

@@ -2,8 +2,8 @@
 import type { Argv } from 'yargs';
 import { auditExitCode, auditSources } from '../audit/audit.js';
 import { catalogue } from '../audit/catalogue.js';
-import { UsageError } from '../errors.js';
-import type { SeverityName } from '../model/finding.js';
+import { FormatError, SourceError, UsageError } from '../errors.js';
+import type { Finding, SeverityName } from '../model/finding.js';
 import { auditJson } from '../render/audit-json.js';
 import { renderAuditText, renderCatalogue } from '../render/audit-text.js';
 import { toJsonText, writeJsonText } from '../render/json.js';
@@ -39,18 +39,34 @@ export const auditCommand: CommandDef = {
     }
     const root = typeof args.root === 'string' && args.root !== '' ? args.root : undefined;
     const specs = ((args.sources as string[] | undefined) ?? []).map(String).filter((s) => s !== '');
-    if (args.history) specs.unshift(...historySources(io, root, args.spool as string | undefined));
-    if (specs.length === 0) specs.push(LIVE);
+    const history = args.history ? historySources(io, root, args.spool as string | undefined) : [];
+    if (specs.length === 0 && history.length === 0) specs.push(LIVE);
     if (specs.some((s) => s.startsWith('boot:'))) throw new UsageError('audit uses boot-time FDTs by itself; name the sources only (use --no-boot to leave them out)');
     if (specs.filter((s) => s === '-').length > 1) throw new UsageError('standard input ("-") can be read only once');
     // one value per --ignore (an array option would swallow the sources after it)
     const ignore = [args.ignore ?? []].flat().flatMap((c) => String(c).split(',')).map((c) => c.trim()).filter((c) => c !== '');
     for (const code of ignore) if (!(code in catalogue)) io.stderr.write(`drscope: warning: --ignore ${code}: not a known finding code (see --list-codes)\n`);
     const sources = [];
+    // a spool capture that cannot be read (cut short by a full disk, damaged) is
+    // left out with a warning: the rest of the history is still worth auditing.
+    // Sources named on the command line stay fatal (exit 3): the user asked for them.
+    const skipped: Finding[] = [];
+    let firstError: unknown;
+    for (const s of history) {
+      try {
+        sources.push(await loadSide(parseSide(s), root, io));
+      } catch (e) {
+        if (!(e instanceof SourceError || e instanceof FormatError)) throw e;
+        firstError ??= e;
+        skipped.push({ code: 'history-capture-unreadable', severity: 'warning', file: s, message: `${s}: ${e.message}: left out of the history` });
+      }
+    }
+    if (sources.length === 0 && specs.length === 0 && firstError !== undefined) throw firstError;
     for (const s of specs) sources.push(await loadSide(parseSide(s), root, io));
     const failOn = (args.failOn as SeverityName | undefined) ?? 'warning';
     const bootBaseline = args.boot !== false;
     const r = auditSources(sources, { ignore, bootBaseline, keepOrder: Boolean(args.keepOrder) });
+    r.findings.unshift(...skipped.filter((f) => !ignore.includes(f.code)));
     if (r.reordered) io.stderr.write(`drscope: audit: sources given out of time order; audited sorted by capture time: ${r.reordered.used.join(' ')} (--keep-order: as given)\n`);
     const code = auditExitCode(r.findings, failOn);
     if (args.json) writeJsonText(auditJson(r, failOn, code), (chunk) => io.stdout.write(chunk));

@@ -52,6 +52,30 @@ describe('drscope audit --history', () => {
     expect(plus.stdout).toBe((await runMain(main, ['audit', '--json', ...files, files[1]!])).stdout);
   });
 
+  it('a damaged capture in the spool is left out with a warning; the rest is still audited', async () => {
+    const spool = path.join(root, 'var/lib/drscope');
+    const files = ['20260301T100000Z-pre.tar.gz', '20260301T100500Z-post.tar.gz'].map((n) => path.join(spool, n));
+    const bad = path.join(spool, '20260301T100700Z-post.tar.gz');
+    // a capture cut short (full disk during the hook)
+    fs.writeFileSync(bad, fs.readFileSync(files[1]!).subarray(0, 200));
+    try {
+      const r = await runMain(main, ['audit', '--history', '--root', root, '--json']);
+      const j = JSON.parse(r.stdout) as { findings: Array<{ code: string; severity: string; file?: string; message: string }> };
+      const skipped = j.findings.filter((f) => f.code === 'history-capture-unreadable');
+      expect(skipped).toHaveLength(1);
+      expect(skipped[0]).toMatchObject({ severity: 'warning', file: bad });
+      expect(skipped[0]!.message).toMatch(/gzip data is corrupt.*left out of the history$/);
+      // the other findings are those of the two good captures
+      const good = JSON.parse((await runMain(main, ['audit', '--json', ...files])).stdout) as { findings: unknown[] };
+      expect(j.findings.filter((f) => f.code !== 'history-capture-unreadable')).toEqual(good.findings);
+      expect(r.code).toBe(1);
+      // named on the command line, the same file is still an error (exit 3)
+      expect((await runMain(main, ['audit', bad])).code).toBe(3);
+    } finally {
+      fs.rmSync(bad);
+    }
+  });
+
   it('exit 3 with one line when the spool has no captures', async () => {
     const r = await runMain(main, ['audit', '--history', '--spool', '/nonexistent/spool']);
     expect(r.code).toBe(3);
