@@ -38,3 +38,17 @@ describe('drscope lsslot / drmgr pass-through', () => {
     expect(b.err.text()).toBe(a.err.text());
   });
 });
+
+describe('our own lsslot options are checked before the platform', () => {
+  it('--root without its value: the getopt message and the usage, exit 1 (not the live system\'s platform message)', async () => {
+    const a = io('mem-v1-16.json', '/r');
+    expect(await lsslotMain(['--root'], { ...a, argv0: 'lsslot' })).toBe(1);
+    expect(a.err.text()).toMatch(/^lsslot: option '--root' requires an argument\nUsage: lsslot /);
+    expect(a.out.text()).toBe('');
+  });
+  it('--root and --source together: refused with the usage, exit 1', async () => {
+    const a = io('mem-v1-16.json', '/r');
+    expect(await lsslotMain(['--root', '/r', '--source', '/r', '-c', 'mem'], { ...a, argv0: 'lsslot' })).toBe(1);
+    expect(a.err.text()).toMatch(/^lsslot: --root and --source cannot be used together .*\nUsage: lsslot /);
+  });
+});

@@ -53,6 +53,17 @@ export async function lsslotMain(argv: string[], io: Io): Promise<number> {
     if (e.kind === 'opt' && e.opt === 'root') root = e.arg;
     if (e.kind === 'opt' && e.opt === 'source') source = e.arg;
   }
+  // our own options are checked before the platform: without its value --root would
+  // read the live system, and two sources at once is not a question lsslot can answer
+  const ours = parsed.events.find((e) => e.kind === 'error' && (e.opt === 'root' || e.opt === 'source'));
+  if (ours?.kind === 'error') {
+    io.stderr.write(ours.message || `${prog}: option '--${ours.opt}' requires an argument\n`);
+    return usage().code;
+  }
+  if (root !== undefined && source !== undefined) {
+    io.stderr.write(`${prog}: --root and --source cannot be used together (--root reads a copied /, --source a snapshot)\n`);
+    return usage().code;
+  }
   const say = new Say(io, 0);
   try {
     let view: SystemView;
