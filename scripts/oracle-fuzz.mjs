@@ -525,6 +525,11 @@ function genDrmgr(R) {
   const g = genMem(R, { forDrmgr: true });
   const d = g.desc;
   d.files = { ...(d.files ?? {}), '/sys/kernel/dlpar': R.weighted([[4, ''], [4, 'memory,cpu,dt\n'], [1, 'memory\n'], [0.5, 'cpu,memory']]) };
+  // the legacy user-space path, only where it stays deterministic: drmgr never reads v2, so get_lmbs() fails
+  if (d.drconf?.version === 2 && R.chance(0.1)) {
+    if (R.chance(0.5)) d.files['/sys/kernel/dlpar'] = R.pick(['cpu,dt\n', 'cpu memory\n', 'MEMORY\n']);
+    else delete d.files['/sys/kernel/dlpar'];
+  }
   if (R.chance(0.3)) d.dirs = ['/sys/bus/pci/slots/control'];
   if (R.chance(0.2)) d.files['/sys/bus/pci/slots/control/add_slot'] = '';
   if (R.chance(0.3)) d.files['/proc/ppc64/lparcfg'] = `lparcfg 1.9\nDesEntCap=200\nDesMem=8192\nDesProcs=2\nDesVarCapWt=0\nDedDonMode=0\nslb_size=32\nentitled_memory=${R.int(1, 9) * 1073741824}\nentitled_memory_weight=0\n`;
