@@ -588,7 +588,7 @@ function genArgv(R) {
   const slot = g.slotNames.length ? R.pick(g.slotNames) : 'U1-P1';
   // drmgr: no -p/-P and no add/remove of other connector types (out of scope, refused on purpose)
   const pool = drmgr
-    ? ['-c', 'mem', '-cmem', '-a', '-r', '-q', '2', '-q2', '-s', idx, `-s${idx}`, '-d', '4', '-d5', '-w', '1', '-C', '--capabilities', '--cap', '--help', '--h', '--he=1', '--capabilities=1',
+    ? ['-c', 'mem', '-cmem', '-a', '-r', '-q', '2', '-q2', '-s', idx, `-s${idx}`, '-d', '4', '-d5', '-w', '1', '-C', '--capabilities', '--cap', '--help', '--h', '--he=1', '--capabilities=1', '--dry', '--st', '--ro',
       '-h', '-V', '-m', '-I', '-i', '-R', '-Q', '-n', '-t', 'x', '--', '-', '', 'foo', '-x', '-ar', '-ra', '-Ca', '-hc', '--foo', '--', '-c', 'pmig', 'cpu', 'phib', 'acc', '-d', '-1', '3', '-q', '0x3', '-s', 'LMB', '-H', '-w', '-1']
     : ['-c', 'mem', 'cpu', 'slot', 'pci', 'phb', 'port', 'pmig', '-cmem', '-ccpu', '-a', '-b', '-o', '-p', '-ab', '-ao', '-bp', '-s', slot, idx, '-F', ':', '-F::', '-F%', '-d', '4', '-d1', '-d5', '-w', '-1', '2',
       '--', '-', '', 'foo', '-x', '--help', '--c', '-cpci', '-c', '-F', '-s', '-d', '-w', '-w1'];
@@ -649,7 +649,8 @@ function generate(kind, seed, i) {
 const mask = (s) => s.replace(/########## [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \d{4} ##########/g, '########## <timestamp> ##########');
 
 async function harness() {
-  const outfile = join(HERE, 'build', 'oracle-fuzz-harness.mjs');
+  // one file per process: two fuzzers started together must not import each other's half-written bundle
+  const outfile = join(HERE, 'build', `oracle-fuzz-harness-${process.pid}.mjs`);
   await build({
     stdin: {
       contents: `export { lsslotMain } from './lib/compat/lsslot/main.ts';\nexport { drmgrMain } from './lib/compat/drmgr/main.ts';\nexport { nodeIo } from './lib/io.ts';\n`,
@@ -663,7 +664,11 @@ async function harness() {
     outfile,
     logLevel: 'warning',
   });
-  return import(`${outfile}?t=${Date.now()}`);
+  try {
+    return await import(`${outfile}?t=${Date.now()}`);
+  } finally {
+    rmSync(outfile, { force: true });
+  }
 }
 
 function makeTree(descFile, dir) {
