@@ -17,8 +17,13 @@ export interface DrmemV2Sets {
   flags: Uint32Array;
 }
 
-/** Refuse to expand more LMBs than this (a corrupt seq_lmbs could ask for 2^32 per set). */
-export const MAX_EXPANDED_LMBS = 1 << 24;
+/**
+ * Refuse to expand more LMBs than this (a corrupt seq_lmbs could ask for 2^32 per set).
+ * The largest partitions have 64 TB in 128-256 MiB LMBs (262,144-524,288; PowerVM uses
+ * 16 MiB LMBs only below 4 GB): 2^22 is eight times that. A 100-byte property describing
+ * 9 million LMBs took 16 s and gigabytes to list (found by the model fuzz test).
+ */
+export const MAX_EXPANDED_LMBS = 1 << 22;
 
 export function decodeDynamicMemoryV2(bytes: Uint8Array, addressCells = 2): Decoded<DrmemV2Sets> {
   const issues: DecodeIssue[] = [];

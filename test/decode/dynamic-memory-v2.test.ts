@@ -71,7 +71,7 @@ describe('decodeDynamicMemoryV2 / expandDrmemV2', () => {
     expect(e.value.count).toBe(8 + 4 + 18);
     expect(e.issues).toHaveLength(1);
     expect(e.issues[0]).toMatchObject({ code: 'lmb-count-too-large', offset: 4 + 2 * 24, severity: 'error' });
-    expect(e.issues[0]!.message).toBe('set 2 has seq_lmbs 4294967280 (0xfffffff0), which would take the sets past 16777216 LMBs (12 before it): set 2 is skipped, the other sets are decoded');
+    expect(e.issues[0]!.message).toBe('set 2 has seq_lmbs 4294967280 (0xfffffff0), which would take the sets past 4194304 LMBs (12 before it): set 2 is skipped, the other sets are decoded');
     // set 3 keeps its own index, drc and base
     expect(e.value.set![12]).toBe(3);
     expect(e.value.position![12]).toBe(0);
