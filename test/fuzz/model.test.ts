@@ -8,6 +8,7 @@ import { ensureNode, newTree, type DtTree } from '../../lib/dt/tree.js';
 import { lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
 import { be32, encodeV1Entries, encodeV2Sets, lmbEntries, mangle, propBytes, v2Sets } from './arbitraries.js';
 import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
+import { drcListOfNode } from '../../lib/decode/drc.js';
 
 const CODE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -118,12 +119,14 @@ describe('fuzz: lmbTableFromTree on random trees', () => {
         fc.property(treeSpec, sysfsSpec, fc.constantFrom('node', 'state', 'full') as fc.Arbitrary<'node' | 'state' | 'full'>, (spec, sys, detail) => {
           const tree = buildTree(spec);
           const files = sys ? buildFiles(sys) : undefined;
-          // linear in the LMBs the tree describes (a v2 set of a few bytes may describe millions,
-          // up to MAX_EXPANDED_LMBS); a blow-up on tiny input still fails
+          // linear in what the tree describes: a v2 set of a few bytes may describe millions of
+          // LMBs (up to MAX_EXPANDED_LMBS), a 20-byte ibm,drc-info set a million connectors (up to
+          // MAX_DRC_ENTRIES, named for the LMBs); a blow-up on tiny input still fails
+          const drcs = drcListOfNode(tree.root).entries.length;
           const t0 = performance.now();
           const t = lmbTableFromTree(tree, files, { detail });
           const ms = performance.now() - t0;
-          expect(ms, `lmbTableFromTree took ${ms.toFixed(0)} ms for ${t.lmbs.length} LMBs`).toBeLessThan(1500 + 0.004 * t.lmbs.length);
+          expect(ms, `lmbTableFromTree took ${ms.toFixed(0)} ms for ${t.lmbs.length} LMBs, ${drcs} DRC entries`).toBeLessThan(1500 + 0.004 * (t.lmbs.length + drcs));
           expect(['v1', 'v2', 'legacy', 'none']).toContain(t.format);
           for (const f of t.findings) {
             expect(f.code).toMatch(CODE);
