@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** the parts in reading order */
-export const README_PARTS = ['00-head', 'sources', 'lmbs', 'diff-audit', 'capture', 'compat', 'real-lpm', 'development'];
+export const README_PARTS = ['00-head', 'sources', 'lmbs', 'diff-audit', 'capture', 'compat', 'real-lpm', 'performance', 'development'];
 
 /** README.md's text from the parts: each ends with one newline, a blank line between */
 export function assembleReadme(read = (name) => readFileSync(join(here, 'docs', 'readme', `${name}.md`), 'utf8')) {
