@@ -28,6 +28,8 @@ export interface AuditOptions extends SnapshotOptions {
   checks?: readonly string[];
   /** audit the sources in the order given even when their capture times say otherwise */
   keepOrder?: boolean;
+  /** findings about sources that could not be loaded at all (audit --history skips them) */
+  loadFindings?: readonly Finding[];
 }
 
 export interface AuditResult {
@@ -56,7 +58,7 @@ export function auditSources(given: readonly Source[], opts: AuditOptions = {}):
   // load problems of each source (unreadable files, partial trees) are findings too
   const loadFindings = sources.flatMap((s) => s.findings.map((f) => ({ ...f, evidence: { ...(f.evidence ?? {}), snapshot: s.label } })));
   const r = auditSnapshots(snapshotsFromSources(sources, opts), opts);
-  r.findings.push(...filter(loadFindings, opts));
+  r.findings.push(...filter([...(opts.loadFindings ?? []), ...loadFindings], opts));
   r.findings.sort(bySeverity);
   if (reordered) r.reordered = { given: given.map((s) => s.label), used: sources.map((s) => s.label) };
   return r;

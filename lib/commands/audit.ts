@@ -65,8 +65,7 @@ export const auditCommand: CommandDef = {
     for (const s of specs) sources.push(await loadSide(parseSide(s), root, io));
     const failOn = (args.failOn as SeverityName | undefined) ?? 'warning';
     const bootBaseline = args.boot !== false;
-    const r = auditSources(sources, { ignore, bootBaseline, keepOrder: Boolean(args.keepOrder) });
-    r.findings.unshift(...skipped.filter((f) => !ignore.includes(f.code)));
+    const r = auditSources(sources, { ignore, bootBaseline, keepOrder: Boolean(args.keepOrder), loadFindings: skipped });
     if (r.reordered) io.stderr.write(`drscope: audit: sources given out of time order; audited sorted by capture time: ${r.reordered.used.join(' ')} (--keep-order: as given)\n`);
     const code = auditExitCode(r.findings, failOn);
     if (args.json) writeJsonText(auditJson(r, failOn, code), (chunk) => io.stdout.write(chunk));

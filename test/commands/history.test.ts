@@ -69,6 +69,12 @@ describe('drscope audit --history', () => {
       const good = JSON.parse((await runMain(main, ['audit', '--json', ...files])).stdout) as { findings: unknown[] };
       expect(j.findings.filter((f) => f.code !== 'history-capture-unreadable')).toEqual(good.findings);
       expect(r.code).toBe(1);
+      // sorted with the other findings by severity, and --ignore drops it like any code
+      const rank = { error: 0, warning: 1, info: 2 } as Record<string, number>;
+      const ranks = j.findings.map((f) => rank[f.severity]!);
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+      const ign = JSON.parse((await runMain(main, ['audit', '--history', '--root', root, '--json', '--ignore', 'history-capture-unreadable'])).stdout) as typeof j;
+      expect(ign.findings.some((f) => f.code === 'history-capture-unreadable')).toBe(false);
       // named on the command line, the same file is still an error (exit 3)
       expect((await runMain(main, ['audit', bad])).code).toBe(3);
     } finally {
