@@ -1,5 +1,6 @@
 // drscope capture: read the live system (or --root) once and stream one
 // archive that every drscope command and lsslot can read back as a source.
+import { dirname } from 'node:path';
 import { UsageError, WriteError } from '../errors.js';
 import type { Io } from '../io.js';
 import { ArchiveWriter, type ByteSink } from './archive-writer.js';
@@ -83,8 +84,7 @@ function replacedFile(io: Io, path: string, asked: string, depth: number): strin
   if (st.isFile()) return path;
   if (st.isSymbolicLink() && depth < 16) {
     const link = io.fs.readlinkSync(path);
-    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) || '/' : '.';
-    return replacedFile(io, link.startsWith('/') ? link : `${dir}/${link}`, asked, depth + 1);
+    return replacedFile(io, link.startsWith('/') ? link : `${dirname(path)}/${link}`, asked, depth + 1);
   }
   const kind = st.isSymbolicLink() ? 'a chain of more than 16 symbolic links' : (KINDS[st.mode & S_IFMT] ?? 'not a regular file');
   throw new UsageError(`-o ${asked}${asked === path ? '' : ` (${path})`}: ${kind}; the capture is only written to a regular file (-o - writes it to standard output)`);
@@ -97,7 +97,7 @@ function fileSink(io: Io, path: string, shown = path): ByteSink & { close(): voi
     fd = io.fs.openSync(path, 'w', 0o600);
   } catch (e) {
     const code = errnoOf(e);
-    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) || '/' : '.';
+    const dir = dirname(path);
     const why = code === 'ENOENT' ? `no such directory ${dir}` : code === 'EACCES' || code === 'EPERM' ? `permission denied in ${dir}` : code === 'EISDIR' ? 'it is a directory' : code;
     throw new WriteError('WRITE_FAILED', `cannot create the capture: ${why}`, { file: shown });
   }
