@@ -151,7 +151,7 @@ export function buildStep(index: number, from: Snapshot, to: Snapshot): Step {
         : `${appended.length} lookup array(s) appended at the end (${idx(appended)}) that no LMB hot-added in this interval uses: the kernel appends only for a DLPAR add's associativity, so the hypervisor did (or a DLPAR add whose LMB was removed again in this interval)`,
     });
   }
-  else if (la && !appended.length) h.push({ kind: 'lookup-changed', text: `lookup arrays replaced (${la.countBefore ?? 'none'} -> ${la.countAfter ?? 'none'} arrays, ${la.changed.length} changed in place)` });
+  else if (la) h.push({ kind: 'lookup-changed', text: `lookup arrays replaced (${la.countBefore ?? 'none'} -> ${la.countAfter ?? 'none'} arrays, ${la.changed.length} changed in place)` });
   if (numa.referencePoints || numa.form) h.push({ kind: 'numa-changed', text: 'affinity form or reference points changed' });
   if (entriesChanged) {
     // the kernel writes the LMB set it read at boot: in a DLPAR interval a different set
