@@ -255,6 +255,17 @@ def ko_reserved(j: dict) -> dict:
     return out
 
 
+def audited(where: str, ds: list, paths: list, extra: list, counter: str):
+    """drscope audit --json of paths: the JSON, its exit code checked; None (a problem) when it failed"""
+    rc, j, err = audit(ds, paths, extra)
+    count(counter)
+    if j is None:
+        bad(where, "exit %d: %s" % (rc, err.strip()[:200]))
+        return None
+    check_exit(where, rc, j)
+    return j
+
+
 def check_exit(where: str, rc: int, j: dict) -> None:
     sev = {"info": 0, "warning": 1, "error": 2}
     want = 1 if any(sev[f["severity"]] >= 1 for f in j["findings"]) else 0
@@ -270,12 +281,9 @@ def check_audit(ds: list, hist: str, names: list, truth: dict, subsets: bool = T
         bad(hist, "ground truth has overwrites without an LPM")
     for extra in ([], ["--no-boot"]):
         where = "audit %s%s (all %d)" % (os.path.basename(hist), " --no-boot" if extra else "", len(names))
-        rc, j, err = audit(ds, paths, extra)
-        count("audits run")
+        j = audited(where, ds, paths, extra, "audits run")
         if j is None:
-            bad(where, "exit %d: %s" % (rc, err.strip()[:200]))
             continue
-        check_exit(where, rc, j)
         got = ko_by_step(j, names)
         if got != exp:
             bad(where, "kernel-overwrite %r, ground truth %r" % ({k: sorted(v) for k, v in got.items()}, {k: sorted(v) for k, v in exp.items()}))
@@ -310,12 +318,9 @@ def check_audit(ds: list, hist: str, names: list, truth: dict, subsets: bool = T
         for sub in itertools.combinations(range(len(names)), k):
             sn = [names[i] for i in sub]
             where = "audit %s [%s]" % (os.path.basename(hist), " ".join(sn))
-            rc, j, err = audit(ds, [paths[i] for i in sub])
-            count("subset audits run")
+            j = audited(where, ds, [paths[i] for i in sub], [], "subset audits run")
             if j is None:
-                bad(where, "exit %d: %s" % (rc, err.strip()[:200]))
                 continue
-            check_exit(where, rc, j)
             got = ko_by_step(j, sn)
             if not lpm_steps:
                 if got:
