@@ -75,13 +75,13 @@ function cpuSection(inv: CpuInventory): { rows: string[][]; json: unknown } {
   return { rows: rows.reverse(), json };
 }
 
-/** the sysfs memory blocks that exist for this LMB, as `drscope lmbs` shows them (a free LMB has none) */
-function presentBlocks(l: Lmb): string {
-  return l.blocks && l.blocks.length > 0 ? l.blocks.map((b) => b.index).join(',') : '-';
+/** the sysfs memory blocks that exist for this LMB, as `drscope lmbs` shows them (a free LMB has none); null without a sysfs view */
+function presentBlocks(l: Lmb): number[] | null {
+  return l.blocks ? l.blocks.map((b) => b.index) : null;
 }
 
 function memRows(t: LmbTable): string[][] {
-  return t.lmbs.map((l) => [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), presentBlocks(l)]);
+  return t.lmbs.map((l) => [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), presentBlocks(l)?.join(',') || '-']);
 }
 
 export interface SlotsReport {
@@ -136,7 +136,7 @@ export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTab
     } else {
       const table = lmbTable();
       json.lmbSize = hex64(table.lmbSize);
-      json.lmbs = table.lmbs.map((l) => ({ drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: l.flags, blocks: l.blocks ? l.blocks.map((b) => b.index) : null, blockIndexes: l.blockIndexes ?? null }));
+      json.lmbs = table.lmbs.map((l) => ({ drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: l.flags, blocks: presentBlocks(l), blockIndexes: l.blockIndexes ?? null }));
       section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], memRows(table), 'no LMBs');
     }
   }
