@@ -2,9 +2,8 @@
 // its DRC, address range, Linux NUMA node, flags and sysfs memory blocks.
 import type { Argv } from 'yargs';
 import { SourceError, UsageError } from '../errors.js';
-import { lmbCategory } from '../model/lmb-category.js';
-import type { Lmb } from '../model/lmb.js';
-import { lmbsFromSource, lmbTableFromTree } from '../model/lmbs-from-tree.js';
+import { selectLmbs } from '../model/lmb-columns.js';
+import { lmbColumnsFromTree } from '../model/lmbs-from-tree.js';
 import { findingLine } from '../render/finding-line.js';
 import { writeJsonText } from '../render/json.js';
 import { lmbsJsonDoc, writeLmbTable, renderSummary, summarizeByNode } from '../render/lmbs.js';
@@ -57,12 +56,12 @@ export const lmbsCommand: CommandDef = {
     if (args.boot) {
       if (!source.bootTree) throw new SourceError('NO_DEVICE_TREE', 'no boot-time FDT in this source (/sys/firmware/fdt is root-only on a live system; captures keep it as sys-firmware-fdt.dtb)', { file: source.label });
       // sysfs describes the running system, not the boot tree: no blocks
-      table = lmbTableFromTree(source.bootTree);
-    } else table = lmbsFromSource(source);
-    const keep = (l: Lmb) => (nodeFilter === undefined || l.node === nodeFilter) && (drc === undefined || l.drcIndex === drc) && (cats.length === 0 || cats.includes(lmbCategory(l)));
-    const lmbs = nodeFilter === undefined && drc === undefined && cats.length === 0 ? table.lmbs : table.lmbs.filter(keep);
+      table = lmbColumnsFromTree(source.bootTree);
+    } else table = lmbColumnsFromTree(source.tree, source.files);
+    // column-wise to the end: an LMB's record is built only while it is written (262,144 at once cost ~0.4 s and 60 MB)
+    const lmbs = selectLmbs(table, { node: nodeFilter, drc, categories: cats });
     if (args.json) {
-      const body = args.summary ? { summary: summarizeByNode(lmbs) } : { lmbs };
+      const body = args.summary ? { summary: summarizeByNode(table, lmbs) } : { lmbs };
       writeJsonText(lmbsJsonDoc(source, table, body), (s) => io.stdout.write(s));
       return 0;
     }

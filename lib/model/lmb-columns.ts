@@ -7,6 +7,7 @@
 import type { DrconfLmbs } from './drconf.js';
 import type { Finding } from './finding.js';
 import { LmbFlag, type Lmb, type LmbTable, type NumaInfo } from './lmb.js';
+import { lmbCategory, type LmbCategory } from './lmb-category.js';
 
 /** `node` value of an LMB with no NUMA node; in `block`, the first block has no node */
 export const NO_NODE = -1;
@@ -41,6 +42,10 @@ export interface LmbColumnTable {
   sizes: BigUint64Array | null;
   /** the decoded drconf properties the LMBs came from; undefined when the tree has no drconf node */
   drconf: DrconfLmbs | undefined;
+  /** Lmb.name of LMB k, without building the record */
+  name(k: number): string | undefined;
+  /** Lmb.memoryNode of LMB k, without building the record (a new object per call when defined) */
+  memoryNode(k: number): Lmb['memoryNode'];
   /** the full record of LMB k, built on demand (a new object per call for drconf LMBs) */
   lmb(k: number): Lmb;
 }
@@ -151,6 +156,28 @@ export function columnsOfLmbTable(t: LmbTable, drconf: DrconfLmbs | undefined): 
     size: uniform,
     sizes: uniform === null ? sizes : null,
     drconf,
+    name: (k) => lmbs[k]!.name,
+    memoryNode: (k) => lmbs[k]!.memoryNode,
     lmb: (k) => lmbs[k]!,
   };
+}
+
+export interface LmbFilter {
+  /** only LMBs on this node (null: with no node) */
+  node?: number | null;
+  drc?: number;
+  /** only LMBs of these categories (empty or absent: all) */
+  categories?: readonly LmbCategory[];
+}
+
+/** the indexes k of the LMBs that pass `f`, ascending */
+export function selectLmbs(t: LmbColumnTable, f: LmbFilter = {}): Uint32Array {
+  const cats = f.categories && f.categories.length > 0 ? f.categories : undefined;
+  const keep = (k: number) =>
+    (f.node === undefined || nodeAt(t, k) === f.node) && (f.drc === undefined || t.drc[k] === f.drc) && (cats === undefined || cats.includes(lmbCategory({ flags: t.flags[k]! })));
+  const all = f.node === undefined && f.drc === undefined && cats === undefined;
+  const out = new Uint32Array(t.count);
+  let n = 0;
+  for (let k = 0; k < t.count; k++) if (all || keep(k)) out[n++] = k;
+  return n === t.count ? out : out.slice(0, n);
 }

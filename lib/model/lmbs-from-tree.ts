@@ -13,7 +13,7 @@ import { drconfLmbs, entryOffset, rootCells, V1, V2, type DrconfLmbs } from './d
 import type { Finding } from './finding.js';
 import { memoryNodeRanges, rangeCovering, type MemoryNodeRange } from './legacy-memory.js';
 import { AA_INDEX_NONE, LmbFlag, type Lmb, type LmbFlagName, type LmbTable, type MemoryBlock } from './lmb.js';
-import { BLOCKS_UNLISTED, columnsOfLmbTable, NO_BLOCK, NO_NODE, type LmbColumnTable } from './lmb-columns.js';
+import { addressNumber, BLOCKS_UNLISTED, columnsOfLmbTable, NO_BLOCK, NO_NODE, type LmbColumnTable } from './lmb-columns.js';
 import { drconfNid, DRCONF_PATH, numaFromTree, type NumaContext } from './numa.js';
 import { sysfsMemoryView, type BlockDetail, type SysfsMemory } from './sysfs-memory.js';
 
@@ -118,6 +118,11 @@ export function lmbColumnsFromTree(tree: DtTree, files?: FileView, opts: LmbTabl
     node[k] = a.flags[k]! & LmbFlag.AI_INVALID || aa >= nidByAa.length ? NO_NODE : nidByAa[aa]!;
   }
   const listed = sysfs && blockSize !== null ? blockColumn(a, ctx.size, sysfs, blockSize) : null;
+  // memory@ ranges end below most LMBs: those need no bigint address to know they are not covered
+  const words = new Uint32Array(a.base.buffer, a.base.byteOffset, 2 * n);
+  let rangesEnd = 0n;
+  for (const r of ctx.ranges) if (r.address + r.size > rangesEnd) rangesEnd = r.address + r.size;
+  const rangesEndNum = Number(rangesEnd);
   return {
     format: drconf.format,
     bothFormats: drconf.bothFormats,
@@ -135,6 +140,9 @@ export function lmbColumnsFromTree(tree: DtTree, files?: FileView, opts: LmbTabl
     size: ctx.size,
     sizes: null,
     drconf,
+    name: (k) => drconfName(ctx, k),
+    // Number() rounds monotonically: a double above the ranges' end is an address past it
+    memoryNode: (k) => (ctx.ranges.length === 0 || addressNumber(words, k) > rangesEndNum ? undefined : drconfMemoryNode(ctx, k)),
     lmb(k) {
       const l = drconfLmb(ctx, k);
       if (listed && k < listed.end) {
@@ -257,13 +265,11 @@ function drconfLmb(c: DrconfContext, k: number): Lmb {
   }
   const address = a.base[k]!;
   const size = c.size;
-  const named = flags & LmbFlag.DRC_INVALID ? undefined : c.names().get(drc);
-  const covering = c.ranges.length > 0 ? rangeCovering(c.ranges, address, size === 0n ? 1n : size) : undefined;
   // every field in the literal, always in this order: one object shape for
   // all LMBs (no property added later, so no transition or property store)
   return {
     drcIndex: drc,
-    name: named?.name,
+    name: drconfName(c, k),
     address,
     size,
     aaIndex: aa,
@@ -276,9 +282,21 @@ function drconfLmb(c: DrconfContext, k: number): Lmb {
     origin: c.v2 ? { kind: 'v2', set: a.set![k]!, position: a.position![k]! } : { kind: 'v1', entry: k },
     blocks: undefined,
     blockIndexes: undefined,
-    memoryNode: covering ? { path: covering.node.path, node: covering.nid } : undefined,
+    memoryNode: drconfMemoryNode(c, k),
     reservedCell: a.reserved ? a.reserved[k]! : undefined,
   };
+}
+
+/** the DRC name of drconf LMB k (none for a DRC_INVALID entry) */
+function drconfName(c: DrconfContext, k: number): string | undefined {
+  return c.a.flags[k]! & LmbFlag.DRC_INVALID ? undefined : c.names().get(c.a.drc[k]!)?.name;
+}
+
+/** the memory@ node whose reg covers drconf LMB k (boot RAM), with its node */
+function drconfMemoryNode(c: DrconfContext, k: number): Lmb['memoryNode'] {
+  if (c.ranges.length === 0) return undefined;
+  const covering = rangeCovering(c.ranges, c.a.base[k]!, c.size === 0n ? 1n : c.size);
+  return covering ? { path: covering.node.path, node: covering.nid } : undefined;
 }
 
 function legacyLmb(r: MemoryNodeRange, names: Map<number, DrcEntry>): Lmb {

@@ -97,14 +97,21 @@ export class ByteSink {
 
   /** decimal digits of a non-negative safe integer (call reserve first) */
   dec(n: number): void {
+    const buf = this.buf;
     if (n < 10) {
-      this.buf[this.off++] = 48 + n;
+      buf[this.off++] = 48 + n;
       return;
     }
-    const s = String(n);
-    const buf = this.buf;
-    let o = this.off;
-    for (let i = 0; i < s.length; i++) buf[o++] = s.charCodeAt(i);
-    this.off = o;
+    // digits written from the last one back: no string per number (two per LMB in lmbs --json)
+    let len = 2;
+    for (let p = 100; p <= n && len < 16; p *= 10) len++;
+    let v = n;
+    const o = this.off;
+    for (let i = o + len - 1; i >= o; i--) {
+      const q = Math.floor(v / 10);
+      buf[i] = 48 + (v - q * 10);
+      v = q;
+    }
+    this.off = o + len;
   }
 }

@@ -28,12 +28,12 @@ export class PlainJsonArray<T> {
    * one-line elements (no intermediate object or string).
    */
   constructor(
-    readonly items: readonly T[],
+    readonly items: ArrayLike<T>,
     readonly toPlain: (item: T) => unknown,
     readonly writeItem?: (item: T, sink: ByteSink) => void,
   ) {}
   toJSON(): unknown[] {
-    return this.items.map(this.toPlain);
+    return Array.from(this.items, (x) => this.toPlain(x));
   }
 }
 

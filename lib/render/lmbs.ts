@@ -3,11 +3,15 @@
 import type { Source } from '../dt/source.js';
 import { lmbCategory } from '../model/lmb-category.js';
 import { AA_INDEX_NONE, type Lmb, type LmbTable, type MemoryBlock } from '../model/lmb.js';
+import { nodeAt, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
+
+/** what a caption says of a table (its LMBs aside) */
+type LmbTableInfo = Pick<LmbTable, 'format' | 'lmbSize' | 'numa' | 'blockSize'>;
 import { lmbFlagsText } from '../decode/lmb-flags.js';
 import type { ColorName } from './color.js';
 import { formatSize, hexOf, hexPad } from './hex.js';
 import { hex64, PlainJsonArray } from './json.js';
-import { writeLmbJson } from './lmb-json-bytes.js';
+import { lmbColumnJsonWriter } from './lmb-json-bytes.js';
 import { sourceJson } from './source-json.js';
 import { renderTable, writeTable, type Column } from './table.js';
 
@@ -34,31 +38,37 @@ export function aaText(aa: number | null): string {
   return aa === null ? '-' : aa === AA_INDEX_NONE ? '0xffffffff' : hexOf(aa);
 }
 
-/** the lmbs table, written in pieces; each row is formatted when it is needed (twice: widths, then text) */
-export function writeLmbTable(table: LmbTable, lmbs: readonly Lmb[], color: boolean, write: (text: string) => void): void {
+/**
+ * the lmbs table of LMBs `ks` of `t`, written in pieces; each row's record is
+ * built when it is needed (twice: widths, then text), never all at once
+ */
+export function writeLmbTable(t: LmbColumnTable, ks: Uint32Array, color: boolean, write: (text: string) => void): void {
   let maxEnd = 0n;
-  for (const l of lmbs) if (l.address + l.size > maxEnd) maxEnd = l.address + l.size;
+  for (const k of ks) {
+    const end = t.address[k]! + sizeAt(t, k);
+    if (end > maxEnd) maxEnd = end;
+  }
   const w = Math.max(9, (maxEnd > 0n ? maxEnd - 1n : 0n).toString(16).length);
-  const withBlocks = table.blockSize !== null;
+  const withBlocks = t.blockSize !== null;
   const columns: Column[] = [{ header: 'DRC-INDEX' }, { header: 'NAME' }, { header: 'ADDRESS-RANGE' }, { header: 'NODE', align: 'right' }, { header: 'AA-INDEX' }, { header: 'FLAGS' }];
   if (withBlocks) columns.push({ header: 'BLOCKS' });
   const cells = (i: number): string[] => {
-    const l = lmbs[i]!;
+    const l = t.lmb(ks[i]!);
     const end = l.size > 0n ? l.address + l.size - 1n : l.address;
     const row = [hexPad(l.drcIndex, 8), l.name ?? '-', `${hexPad(l.address, w)}-${hexPad(end, w)}`, l.node === null ? '-' : String(l.node), aaText(l.aaIndex), l.flags === 0 ? '-' : lmbFlagsText(l.flags)];
     if (withBlocks) row.push(blocksText(l));
     return row;
   };
   const cellColor = (r: number, c: number): ColorName | undefined => {
-    const l = lmbs[r]!;
+    if (c !== 5 && c !== 6) return undefined;
+    const l = t.lmb(ks[r]!);
     if (c === 5) {
       const cat = lmbCategory(l);
       return cat === 'assigned' ? 'green' : cat === 'reserved' ? 'gray' : undefined;
     }
-    if (c === 6) return lmbCategory(l) === 'assigned' && (l.blocks ?? []).some((b) => b.node !== l.node || b.state !== 'online') ? 'yellow' : undefined;
-    return undefined;
+    return lmbCategory(l) === 'assigned' && (l.blocks ?? []).some((b) => b.node !== l.node || b.state !== 'online') ? 'yellow' : undefined;
   };
-  writeTable(columns, { count: lmbs.length, cells }, { color, cellColor }, write);
+  writeTable(columns, { count: ks.length, cells }, { color, cellColor }, write);
 }
 
 export interface NodeSummary {
@@ -68,15 +78,16 @@ export interface NodeSummary {
   reserved: { lmbs: number; bytes: bigint };
 }
 
-/** per Linux node (null = no node), ascending, "no node" last */
-export function summarizeByNode(lmbs: readonly Lmb[]): NodeSummary[] {
+/** per Linux node (null = no node) of LMBs `ks` of `t`, ascending, "no node" last */
+export function summarizeByNode(t: LmbColumnTable, ks: Uint32Array): NodeSummary[] {
   const by = new Map<number | null, NodeSummary>();
-  for (const l of lmbs) {
-    let s = by.get(l.node);
-    if (!s) by.set(l.node, (s = { node: l.node, assigned: { lmbs: 0, bytes: 0n }, free: { lmbs: 0, bytes: 0n }, reserved: { lmbs: 0, bytes: 0n } }));
-    const bucket = s[lmbCategory(l)];
+  for (const k of ks) {
+    const node = nodeAt(t, k);
+    let s = by.get(node);
+    if (!s) by.set(node, (s = { node, assigned: { lmbs: 0, bytes: 0n }, free: { lmbs: 0, bytes: 0n }, reserved: { lmbs: 0, bytes: 0n } }));
+    const bucket = s[lmbCategory({ flags: t.flags[k]! })];
     bucket.lmbs++;
-    bucket.bytes += l.size;
+    bucket.bytes += sizeAt(t, k);
   }
   return [...by.values()].sort((a, b) => (a.node ?? Infinity) - (b.node ?? Infinity));
 }
@@ -95,7 +106,7 @@ export function totalOf(rows: readonly NodeSummary[]): NodeSummary {
 const FORMAT_PROP = { v1: 'ibm,dynamic-memory', v2: 'ibm,dynamic-memory-v2', legacy: 'memory@ nodes', none: 'no LMB property' } as const;
 
 /** one caption line: what was read and how nodes were computed */
-export function lmbCaption(table: LmbTable, count: number): string {
+export function lmbCaption(table: LmbTableInfo, count: number): string {
   const parts = [`${count} LMB${count === 1 ? '' : 's'} from ${FORMAT_PROP[table.format]}`];
   if (table.lmbSize !== null) parts.push(`LMB size ${formatSize(table.lmbSize)} (${hexOf(table.lmbSize)})`);
   const n = table.numa;
@@ -104,14 +115,14 @@ export function lmbCaption(table: LmbTable, count: number): string {
   return parts.join('; ');
 }
 
-export function renderSummary(table: LmbTable, lmbs: readonly Lmb[], color: boolean): string {
-  const rows = summarizeByNode(lmbs);
+export function renderSummary(t: LmbColumnTable, ks: Uint32Array, color: boolean): string {
+  const rows = summarizeByNode(t, ks);
   const size = (b: bigint) => (b === 0n ? '0' : formatSize(b));
   const cells = (s: NodeSummary, label: string) => [label, String(s.assigned.lmbs), size(s.assigned.bytes), String(s.free.lmbs), size(s.free.bytes), String(s.reserved.lmbs), size(s.reserved.bytes)];
   const body = rows.map((s) => cells(s, s.node === null ? '-' : String(s.node)));
   body.push(cells(totalOf(rows), 'total'));
   const columns: Column[] = [{ header: 'NODE' }, ...['ASSIGNED', 'ASSIGNED-SIZE', 'FREE', 'FREE-SIZE', 'RESERVED', 'RESERVED-SIZE'].map((h) => ({ header: h, align: 'right' as const }))];
-  return `${lmbCaption(table, lmbs.length)}\n${renderTable(columns, body, { color })}`;
+  return `${lmbCaption(t, ks.length)}\n${renderTable(columns, body, { color })}`;
 }
 
 export function lmbJson(l: Lmb): Record<string, unknown> {
@@ -136,7 +147,8 @@ export function lmbJson(l: Lmb): Record<string, unknown> {
   };
 }
 
-export function lmbsJsonDoc(source: Source, table: LmbTable, body: { lmbs?: readonly Lmb[]; summary?: NodeSummary[] }): Record<string, unknown> {
+/** the --json document: `lmbs` are indexes into `table`, streamed one record at a time */
+export function lmbsJsonDoc(source: Source, table: LmbColumnTable, body: { lmbs?: Uint32Array; summary?: NodeSummary[] }): Record<string, unknown> {
   const sum = (s: NodeSummary) => ({ node: s.node, assigned: { lmbs: s.assigned.lmbs, bytes: hex64(s.assigned.bytes) }, free: { lmbs: s.free.lmbs, bytes: hex64(s.free.bytes) }, reserved: { lmbs: s.reserved.lmbs, bytes: hex64(s.reserved.bytes) } });
   return {
     schemaVersion: 1,
@@ -147,7 +159,7 @@ export function lmbsJsonDoc(source: Source, table: LmbTable, body: { lmbs?: read
     blockSize: hex64(table.blockSize),
     numa: table.numa,
     ...(body.summary ? { summary: body.summary.map(sum), total: sum(totalOf(body.summary)) } : {}),
-    ...(body.lmbs ? { lmbs: new PlainJsonArray(body.lmbs, lmbJson, writeLmbJson) } : {}),
+    ...(body.lmbs ? { lmbs: new PlainJsonArray(body.lmbs, (k) => lmbJson(table.lmb(k)), lmbColumnJsonWriter(table)) } : {}),
     findings: [...source.findings, ...table.findings],
   };
 }

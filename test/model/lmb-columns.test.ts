@@ -12,6 +12,9 @@ import type { DtTree } from '../../lib/dt/tree.js';
 import { aaAt, anyBlocksListed, assignedCount, BLOCKS_UNLISTED, blockNodeAt, blocksListed, hasBlock, NO_BLOCK, nodeAt, sizeAt, type LmbColumnTable } from '../../lib/model/lmb-columns.js';
 import type { LmbTable } from '../../lib/model/lmb.js';
 import { lmbColumnsFromTree, lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
+import { ByteSink } from '../../lib/render/byte-sink.js';
+import { lmbColumnJsonWriter } from '../../lib/render/lmb-json-bytes.js';
+import { lmbJson } from '../../lib/render/lmbs.js';
 import { testIo } from '../helpers/run.js';
 import { MB256, memoryNode, pseriesTree, v1Entry, v2Set } from './tree-builder.js';
 
@@ -27,8 +30,13 @@ function expectSameTable(c: LmbColumnTable, t: LmbTable): void {
   expect(c.count).toBe(t.lmbs.length);
   expect(assignedCount(c)).toBe(t.lmbs.filter((l) => l.assigned).length);
   expect(anyBlocksListed(c)).toBe(t.lmbs.some((l) => l.blocks !== undefined));
+  const writer = lmbColumnJsonWriter(c);
   t.lmbs.forEach((l, k) => {
     expect(c.lmb(k)).toEqual(l);
+    expect(c.name(k)).toBe(l.name);
+    expect(c.memoryNode(k)).toEqual(l.memoryNode);
+    // lmbs --json writes the columns straight to bytes: the same bytes as the record
+    expect(bytesOf((s) => writer(k, s))).toBe(JSON.stringify(lmbJson(l)));
     const cols = {
       drc: c.drc[k],
       address: c.address[k],
@@ -55,6 +63,14 @@ function expectSameTable(c: LmbColumnTable, t: LmbTable): void {
 }
 
 const enc = new TextEncoder();
+
+function bytesOf(write: (s: ByteSink) => void): string {
+  const parts: Uint8Array[] = [];
+  const s = new ByteSink((c) => parts.push(c), 64);
+  write(s);
+  s.flush();
+  return Buffer.concat(parts).toString('utf8');
+}
 
 /** sysfs memory blocks: id -> node (null: no node link); links in node dirs or per block */
 function sysfs(blockSize: bigint | string, blocks: Map<number, number | null>, perBlock: boolean): FileView {
@@ -152,6 +168,17 @@ describe('lmbColumnsFromTree = lmbTableFromTree, column-wise', () => {
     for (const k of [0, 1, 4095, 4096, 4099]) expect(c.lmb(k)).toEqual(tab.lmbs[k]);
     expect(Array.from(c.block!)).toEqual(tab.lmbs.map((l) => (l.blocks === undefined ? BLOCKS_UNLISTED : l.blocks.length === 0 ? NO_BLOCK : l.blocks[0]!.node)));
     expect([c.block![0], c.block![1], c.block![4095], c.block![4096]]).toEqual([0, NO_BLOCK, 1, BLOCKS_UNLISTED]);
+  });
+
+  it('the JSON writer past its fast path: addresses beyond 2^53, more flag/aa pairs than it keeps, v2 sets', () => {
+    // 5000 distinct aa indexes (beyond the lookup arrays: no node) make 5000 distinct middles
+    const v1 = Array.from({ length: 5000 }, (_, i) => v1Entry((1n << 60n) + BigInt(i) * MB256, 0x80000000 + i, i, i % 2 ? 0x8 : 0x108));
+    v1.push(v1Entry((1n << 53n) - MB256, 0x90000000, 0, 8), v1Entry(1n << 53n, 0x90000001, 0, 8), v1Entry((1n << 64n) - MB256, 0xffffffff, 0, 0x80));
+    expectSameTable(lmbColumnsFromTree(pseriesTree({ ...FORM1, v1 })), lmbTableFromTree(pseriesTree({ ...FORM1, v1 })));
+    const v2 = [v2Set(3, (1n << 53n) - MB256, 0x80000000, 1, 8), v2Set(2, 0n, 0x80001000, 0, 0x88)];
+    const t = pseriesTree({ ...FORM1, v2, drc: [{ index: 0x80000001, name: 'LMB "quoted" é' }] });
+    memoryNode(t, 0n, 2n * MB256, [4, 0, 0, 0, 1]);
+    expectSameTable(lmbColumnsFromTree(t), lmbTableFromTree(t));
   });
 
   const SAMPLES = join(import.meta.dirname, '../../samples');
