@@ -68,6 +68,8 @@ function run(label: string, lmbs: number, argv: string[], extra: Partial<Row> = 
 try {
   log(`drscope bench: ${tmp} (repeat ${repeat}, node ${process.version}${dtc ? `, ${dtc}` : ', no dtc'}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(2)})`);
   const dtcRows = new Map<number, Row>();
+  // the fixed cost every command pays (node start-up, loading the bundle): what the scaling ratio hides
+  if (want('lmbs')) run('drscope --version (start-up only)', 0, [node, drscope, '--version']);
   // lmbs --json from DTB, v1, at every size (linearity), with dtc as the yardstick
   for (const n of sizes) {
     log(`generate v1 ${n}`);
@@ -155,6 +157,13 @@ function report(rs: Row[], dtcRows: Map<number, Row>): void {
     const d0 = dtcRows.get(26214);
     const d1 = dtcRows.get(262144);
     if (d0 && d1) lines.push(`dtc on the same files: time ratio ${(d1.seconds / d0.seconds).toFixed(2)}`);
+  }
+  // linear = the same cost per LMB added, whatever the size: from the smallest run to each larger one
+  const steps = lm.filter((r) => r.exitCode === 0).sort((a, b) => a.lmbs - b.lmbs);
+  if (steps.length >= 3) {
+    const base = steps[0]!;
+    const per = steps.slice(1).map((r) => `${r.lmbs.toLocaleString('en-US')}: ${(((r.seconds - base.seconds) / (r.lmbs - base.lmbs)) * 1e6).toFixed(2)} µs`);
+    lines.push('', `Linearity, lmbs --json v1 DTB, wall time per LMB beyond the ${base.lmbs.toLocaleString('en-US')}-LMB run, up to ${per.join('; ')} (equal = linear)`);
   }
   const drs = rs.filter((r) => r.label.includes('drscope') && r.rssMb !== undefined);
   if (drs.length > 0) {
