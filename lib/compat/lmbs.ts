@@ -9,7 +9,7 @@ import { Level, type Say } from './say.js';
 import { drcFailureMessages, getProperty, getUintProperty, OFDT_BASE, ofNode, sysfsInt, sysfsIntReader, sysfsWord, type SystemView } from './system.js';
 import { strtoul } from './getopt.js';
 import { MAX_EXPANDED_LMBS } from '../decode/dynamic-memory-v2.js';
-import { ABSENT, FALSE, hasMemorySymlinks, isNodeFs, listable, readRemovable, TRUE } from './block-reads.js';
+import { ABSENT, FALSE, isNodeFs, listable, readRemovable, startBlockReads, TRUE, type BlockReads } from './block-reads.js';
 
 export const DRCONF_PATH = '/ibm,dynamic-reconfiguration-memory';
 const MEMORY = '/sys/devices/system/memory';
@@ -102,6 +102,8 @@ interface Ctx {
   /** LMBs get_mem_scns() ran for: 1 = its last scan was the run secFirst/secCount, 2 = the blocks in `scanBlocks` */
   scanned?: Uint8Array;
   scanBlocks: Map<number, number[]>;
+  /** live / --root on node:fs: the bulk reader's session, started before the LMBs are decoded */
+  reads?: { memDir: string; session: BlockReads };
 }
 
 /** sections listed per LMB at most (see getMemScns) */
@@ -169,28 +171,21 @@ function getMemScns(ctx: Ctx, l: CLmbList, i: number): void {
   }
 }
 
-/** calls f(block) for every block of LMB i's last get_mem_scns(), in scan order */
-function forScanBlocks(ctx: Ctx, l: CLmbList, i: number, f: (block: number) => void): void {
-  if (ctx.scanned![i] === 1) {
-    const first = l.secFirst[i]!;
-    const count = l.secCount[i]!;
-    for (let k = 0; k < count; k++) f((first + k) | 0);
-  } else for (const b of ctx.scanBlocks.get(i)!) f(b);
-}
-
 /** the real file system: every block in one bulk read (threads), no listing of the directory; undefined when that cannot run */
-function bulkState(ctx: Ctx, l: CLmbList, d: NonNullable<SystemView['direct']>): ((block: number) => number) | undefined {
-  // --root: the directory resolved inside the root; memoryN links (none on sysfs) would resolve on the host
-  const memDir = d.resolve(MEMORY);
-  if (d.rooted && hasMemorySymlinks(memDir)) return undefined;
+function bulkState(ctx: Ctx, l: CLmbList, rooted: boolean, { memDir, session }: NonNullable<Ctx['reads']>): ((block: number) => number) | undefined {
+  // --root: memoryN links (none on sysfs) would resolve on the host
+  if (rooted && session.hasSymlinks()) return undefined;
   const scanned = ctx.scanned!;
   let total = 0;
-  for (let i = 0; i < l.n; i++) if (scanned[i]) forScanBlocks(ctx, l, i, () => total++);
+  for (let i = 0; i < l.n; i++) if (scanned[i]) total += scanned[i] === 1 ? l.secCount[i]! : ctx.scanBlocks.get(i)!.length;
   const blocks = new Int32Array(total);
   let k = 0;
-  for (let i = 0; i < l.n; i++) if (scanned[i]) forScanBlocks(ctx, l, i, (b) => (blocks[k++] = b));
+  for (let i = 0; i < l.n; i++) {
+    if (scanned[i] === 1) for (let b = l.secFirst[i]!, end = k + l.secCount[i]!; k < end; b = (b + 1) | 0) blocks[k++] = b;
+    else if (scanned[i]) for (const b of ctx.scanBlocks.get(i)!) blocks[k++] = b;
+  }
   // a directory readdir() fails on makes every block absent, as an empty listing does
-  const res = listable(memDir) ? readRemovable(memDir, blocks, (b) => sysfsInt(ctx.view, `${MEMORY}/memory${b}/removable`), d.rooted) : new Uint8Array(total);
+  const res = listable(memDir) ? readRemovable(memDir, blocks, (b) => sysfsInt(ctx.view, `${MEMORY}/memory${b}/removable`), rooted, session) : new Uint8Array(total);
   if (!res) return undefined;
   // consumed in the order the blocks were collected: the same walk over the same LMBs
   k = 0;
@@ -218,15 +213,16 @@ function portState(ctx: Ctx): (block: number) => number {
 function resolveRemovable(ctx: Ctx, l: CLmbList): void {
   const scanned = ctx.scanned;
   if (!scanned) return;
-  const state = (d: SystemView['direct']) => (d && isNodeFs(d.raw) ? bulkState(ctx, l, d) : undefined) ?? portState(ctx);
-  const blockState = state(ctx.view.direct);
+  const blockState = (ctx.reads && bulkState(ctx, l, ctx.view.direct!.rooted, ctx.reads)) || portState(ctx);
+  const explicit = l.explicitSections.size > 0;
   for (let i = 0; i < l.n; i++) {
     if (!scanned[i]) continue;
+    // every block is asked (the port reads each one's file, as the C code does)
     let removable = true;
-    forScanBlocks(ctx, l, i, (b) => {
-      if (blockState(b) === FALSE) removable = false;
-    });
-    const total = l.explicitSections.get(i)?.length ?? l.secCount[i]!;
+    if (scanned[i] === 1) {
+      for (let k = 0, b = l.secFirst[i]!, count = l.secCount[i]!; k < count; k++, b = (b + 1) | 0) if (blockState(b) === FALSE) removable = false;
+    } else for (const b of ctx.scanBlocks.get(i)!) if (blockState(b) === FALSE) removable = false;
+    const total = (explicit ? l.explicitSections.get(i)?.length : undefined) ?? l.secCount[i]!;
     l.removable[i] = removable && total > 0 ? 1 : 0;
   }
 }
@@ -348,24 +344,57 @@ export function getLmbs(view: SystemView, say: Say, allowV2 = true, onNoBlockSiz
   if (blockSize === 0n) return undefined;
   const ctx: Ctx = { view, say, blockSize, scanBlocks: new Map() };
   const drconfNode = ofNode(view, DRCONF_PATH);
-  if (!drconfNode) {
-    const root = view.tree.root;
-    const c = drcListForC(root);
-    if (!c.entries) {
-      for (const [lvl, msg] of drcFailureMessages(OFDT_BASE, c.failure)) say.say(lvl, msg);
-      // report_unknown_error(__FILE__, __LINE__) in get_mem_node_lmbs()
-      say.say(Level.ERROR, 'Unexpected error (src/drmgr/drslot_chrp_mem.c:621).  Contact support and provide debug log from /var/log/drmgr.\n');
+  // the block reader's workers start (and check the memory directory) while the LMBs are decoded
+  ctx.reads = startReads(view, drconfNode ? blocksEstimate(drconfNode, allowV2, blockSize) : 0);
+  try {
+    if (!drconfNode) {
+      const root = view.tree.root;
+      const c = drcListForC(root);
+      if (!c.entries) {
+        for (const [lvl, msg] of drcFailureMessages(OFDT_BASE, c.failure)) say.say(lvl, msg);
+        // report_unknown_error(__FILE__, __LINE__) in get_mem_node_lmbs()
+        say.say(Level.ERROR, 'Unexpected error (src/drmgr/drslot_chrp_mem.c:621).  Contact support and provide debug log from /var/log/drmgr.\n');
+      }
+      const lmbDrcs = c.entries ? c.entries.filter((d) => d.name.startsWith('LMB')) : [];
+      const l = new CLmbList(false, lmbDrcs.length);
+      for (const d of lmbDrcs) l.push(d.index, 0n, 0n, 0);
+      say.say(Level.INFO, `Maximum of ${l.n} LMBs\n`);
+      if (!memNodeLmbs(ctx, l)) return undefined;
+      resolveRemovable(ctx, l);
+      return l;
     }
-    const lmbDrcs = c.entries ? c.entries.filter((d) => d.name.startsWith('LMB')) : [];
-    const l = new CLmbList(false, lmbDrcs.length);
-    for (const d of lmbDrcs) l.push(d.index, 0n, 0n, 0);
-    say.say(Level.INFO, `Maximum of ${l.n} LMBs\n`);
-    if (!memNodeLmbs(ctx, l)) return undefined;
+    const l = dynamicReconfigLmbs(ctx, allowV2);
+    if (!l || !memNodeLmbs(ctx, l)) return undefined;
     resolveRemovable(ctx, l);
     return l;
+  } finally {
+    ctx.reads?.session.close();
   }
-  const l = dynamicReconfigLmbs(ctx, allowV2);
-  if (!l || !memNodeLmbs(ctx, l)) return undefined;
-  resolveRemovable(ctx, l);
-  return l;
+}
+
+/** live system or --root on node:fs: a bulk-read session for the memory directory (under --root, resolved inside it) */
+function startReads(view: SystemView, expectedBlocks: number): Ctx['reads'] {
+  const d = view.direct;
+  if (!d || !isNodeFs(d.raw)) return undefined;
+  let memDir: string;
+  try {
+    memDir = d.resolve(MEMORY);
+  } catch {
+    return undefined; // a symlink loop on the way: the port reports it per file
+  }
+  const session = startBlockReads(memDir, { expectedBlocks, scan: d.rooted });
+  return session && { memDir, session };
+}
+
+/** about how many memory blocks the assigned drconf LMBs span (only to decide on worker threads) */
+function blocksEstimate(node: NonNullable<ReturnType<typeof ofNode>>, allowV2: boolean, blockSize: bigint): number {
+  const v1 = getProperty(node, 'ibm,dynamic-memory');
+  const v2 = v1 || !allowV2 ? undefined : getProperty(node, 'ibm,dynamic-memory-v2');
+  const p = v1 ?? v2;
+  if (!p || p.length < 4) return 0;
+  let lmbs = 0;
+  for (let s = 0, o = 4, n = Math.min(be32(p, 0), Math.floor((p.length - 4) / 24)); s < n; s++, o += 24) if (be32(p, o + 20) & ASSIGNED) lmbs += v1 ? 1 : be32(p, o);
+  const size = getProperty(node, 'ibm,lmb-size', 8);
+  const perLmb = size && size.length === 8 ? Number(be64(size, 0) / blockSize) : 1;
+  return lmbs * Math.min(Math.max(perLmb, 1), MAX_SECTIONS_PER_LMB);
 }

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { Volume, createFsFromVolume } from 'memfs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { lsslotMain } from '../../lib/compat/lsslot/main.js';
-import { blockReadStats, blockReadTuning, isNodeFs } from '../../lib/compat/block-reads.js';
+import { blockReadStats, blockReadTuning, FALSE, isNodeFs, OPEN_FAILED, SLOW, startBlockReads, STATE_GOING_OFFLINE, STATE_OFFLINE, STATE_ONLINE, TRUE, type BlockReads } from '../../lib/compat/block-reads.js';
 import type { FsPort } from '../../lib/io.js';
 import { lparLmbs, lparTree, type LmbFormat } from '../../bench/lpar-tree.js';
 import { writeRoot } from '../../bench/write-root.js';
@@ -170,5 +170,89 @@ describe('real directory vs memfs: same bytes whatever the blocks look like', ()
     });
     const want = await lsslot(t.mem, t.memRoot, ['-c', 'mem'], 'memfs');
     for (const mode of MODES) expect((await lsslot(realFs, t.realRoot, ['-c', 'mem'], mode)).stdout, mode).toBe(want.stdout);
+  });
+});
+
+describe('a session: workers started before the blocks are known', () => {
+  /** n memoryN directories with a removable and a state file each */
+  function memDir(n: number): string {
+    const m = join(newDir(), 'memory');
+    for (let i = 0; i < n; i++) {
+      nodeFs.mkdirSync(`${m}/memory${i}`, { recursive: true });
+      nodeFs.writeFileSync(`${m}/memory${i}/removable`, `${i % 3 === 0 ? 0 : 1}\n`);
+      nodeFs.writeFileSync(`${m}/memory${i}/state`, i % 4 === 0 ? 'offline\n' : 'online\n');
+    }
+    return m;
+  }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  /** until the check was begun (a worker takes ~30-100 ms to start) */
+  async function scanBegun(s: BlockReads): Promise<void> {
+    for (let t = 0; s.scanBy === undefined && t < 400; t++) await sleep(25);
+  }
+
+  for (const link of [false, true]) {
+    it(`the --root symlink check runs in a worker meanwhile (${link ? 'a memoryN link' : 'no link'})`, async () => {
+      Object.assign(blockReadTuning, { workers: 1, minBlocksForWorkers: 1 });
+      const m = memDir(50);
+      if (link) {
+        nodeFs.renameSync(`${m}/memory17`, `${m}/../elsewhere`);
+        nodeFs.symlinkSync('../elsewhere', `${m}/memory17`);
+      }
+      const s = startBlockReads(m, { expectedBlocks: 50, scan: true })!;
+      try {
+        await scanBegun(s);
+        expect(s.scanBy).toBe('worker');
+        expect(s.hasSymlinks()).toBe(link);
+      } finally {
+        s.close();
+      }
+    });
+  }
+
+  it('no worker: the caller makes the check', () => {
+    Object.assign(blockReadTuning, { workers: 0 });
+    const m = memDir(5);
+    nodeFs.symlinkSync('memory1', `${m}/memory9`);
+    const s = startBlockReads(m, { expectedBlocks: 5, scan: true })!;
+    expect(s.hasSymlinks()).toBe(true);
+    expect(s.scanBy).toBe('main');
+    s.close();
+    const t = startBlockReads(memDir(3), { expectedBlocks: 3, scan: false })!;
+    expect(t.hasSymlinks()).toBe(false);
+    t.close();
+  });
+
+  it('state and removable codes, the same from workers, the main thread, and a started read joined later', async () => {
+    const m = memDir(40);
+    nodeFs.writeFileSync(`${m}/memory5/state`, 'going-offline\n');
+    nodeFs.writeFileSync(`${m}/memory6/state`, 'online'); // no newline: the word
+    nodeFs.writeFileSync(`${m}/memory7/state`, 'online \n'); // not the word
+    nodeFs.rmSync(`${m}/memory8/state`);
+    const blocks = Int32Array.from({ length: 42 }, (_, i) => 41 - i); // 41 and 40 do not exist
+    const want = Array.from(blocks, (b) =>
+      b >= 40 || b === 8 ? OPEN_FAILED : b === 5 ? STATE_GOING_OFFLINE : b === 7 ? SLOW : b % 4 === 0 ? STATE_OFFLINE : STATE_ONLINE,
+    );
+    const wantInt = Array.from(blocks, (b) => (b >= 40 ? OPEN_FAILED : b % 3 === 0 ? FALSE : TRUE));
+    for (const threads of [0, 2]) {
+      Object.assign(blockReadTuning, { workers: threads, minBlocksForWorkers: 1, chunk: 4, mainThreadReads: threads === 0 });
+      const s = startBlockReads(m, { expectedBlocks: 0, scan: false, idleMs: 200 })!;
+      try {
+        blockReadStats.threadedReads = 0;
+        expect([...s.read(blocks, '/state', 'state', false)]).toEqual(want);
+        expect([...s.read(blocks, '/removable', 'int', true)]).toEqual(wantInt);
+        const started = s.start(blocks, '/state', 'state', false);
+        await sleep(50);
+        expect([...started.wait()]).toEqual(want);
+        expect(blockReadStats.threadedReads).toBe(threads ? 3 : 0);
+        // the workers end when idle; a later read starts new ones
+        await sleep(600);
+        expect([...s.read(blocks, '/state', 'state', false)]).toEqual(want);
+        expect(blockReadStats.workersStarted).toBe(threads);
+      } finally {
+        s.close();
+      }
+      expect([...s.read(blocks, '/state', 'state', false)]).toEqual(want);
+      expect(blockReadStats.workersStarted).toBe(0);
+    }
   });
 });
