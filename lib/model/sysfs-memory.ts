@@ -1,8 +1,12 @@
 // The sysfs memory-block view (/sys/devices/system/memory, drivers/base/memory.c)
 // of a live system or capture. Cheap at 131,072 blocks: one readdir of the
 // memory directory, one readdir per NUMA node for the block -> node map, and
-// per-block files only when a caller asks for that block.
+// per-block files only when a caller asks for that block. On the real file
+// system (live, --root) the state files are read ahead in growing runs by the
+// threaded block reader (lib/compat/block-reads.ts): a code per block, no string.
 import { readText, type FileView } from '../dt/file-view.js';
+import type { FsPort } from '../io.js';
+import { isNodeFs, startBlockReads, STATE_WORDS, type BlockRead, type BlockReads } from '../compat/block-reads.js';
 import type { Finding } from './finding.js';
 import type { MemoryBlock } from './lmb.js';
 
@@ -23,6 +27,38 @@ export interface SysfsMemory {
   nodeOf?(index: number): number | null | undefined;
   findings: Finding[];
 }
+
+/**
+ * What a FileView over a real file system may add (optional): where a path of
+ * the view is on that file system. Contract: view.readFile(`${path}/x`) reads
+ * exactly `${hostPath(path).path}/x` through `hostPath(path).fs` (readFileSync,
+ * symlinks followed as the kernel follows them). Views without it, or whose fs
+ * is not node:fs itself, are read one file at a time as before.
+ */
+export interface HostPaths {
+  hostPath?(path: string): { fs: FsPort; path: string } | undefined;
+}
+
+/** the memory directory on the host when the view is node:fs below a prefix */
+function hostMemoryDir(files: FileView & HostPaths): string | undefined {
+  let h: { fs: FsPort; path: string } | undefined;
+  try {
+    h = files.hostPath?.(MEMORY_DIR);
+  } catch {
+    return undefined;
+  }
+  return h && isNodeFs(h.fs) ? h.path : undefined;
+}
+
+/** tuning of the state read-ahead (tests: small trees) */
+export const stateReadAhead = {
+  /** rows read by the first bulk read (on the main thread: below blockReadTuning.minBlocksForWorkers) */
+  first: 256,
+  /** each further read covers this many times more rows */
+  growth: 4,
+  /** a worker waiting this long for the next run ends (a caller that stopped asking) */
+  idleMs: 2000,
+};
 
 /** ids of the names "<prefix><digits>" (the regex ^prefix(\d+)$, without one per name: 262,144 memoryN entries) */
 function parseIds(names: Iterable<string>, prefix: string): number[] {
@@ -45,7 +81,7 @@ const NOT_LINKED = -1;
 const NOT_READ = -2;
 
 /** undefined when the source has no /sys/devices/system/memory */
-export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'): SysfsMemory | undefined {
+export function sysfsMemoryView(files: FileView & HostPaths, detail: BlockDetail = 'state'): SysfsMemory | undefined {
   const names = files.list(MEMORY_DIR);
   if (!names) return undefined;
   const findings: Finding[] = [];
@@ -119,6 +155,57 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
 
   const attr = (index: number, name: string): string | undefined => readText(files, `${MEMORY_DIR}/memory${index}/${name}`)?.trim();
 
+  // state: on node:fs, rows are read in bulk from the first one asked, in runs
+  // growing stateReadAhead.growth times, the next run on the worker threads
+  // while the caller uses this one (a listing of every block reads them all in
+  // a few runs, a filtered one about what it asks); one code per row
+  // (0 = not read; a code without a word: read through the view like any file)
+  const hostDir = detail === 'node' ? undefined : hostMemoryDir(files);
+  const stateCode = hostDir !== undefined ? new Uint8Array(ids.length) : undefined;
+  let unread = ids.length;
+  let runRows = stateReadAhead.first;
+  /** rows below it were read or are being read (the read-ahead's start) */
+  let next = 0;
+  let reads: BlockReads | undefined;
+  let pending: { rows: Int32Array; read: BlockRead } | undefined;
+  /** starts reading the unread rows of [row, row + runRows) */
+  const startRun = (row: number) => {
+    const end = Math.min(ids.length, row + runRows);
+    runRows *= stateReadAhead.growth;
+    next = Math.max(next, end);
+    let n = 0;
+    for (let r = row; r < end; r++) if (stateCode![r] === 0) n++;
+    const rows = new Int32Array(n);
+    const blocks = new Int32Array(n);
+    n = 0;
+    for (let r = row; r < end; r++) if (stateCode![r] === 0) (rows[n] = r), (blocks[n++] = ids[r]!);
+    return { rows, read: reads!.start(blocks, '/state', 'state', false) };
+  };
+  const finish = (run: { rows: Int32Array; read: BlockRead }) => {
+    const codes = run.read.wait();
+    for (let k = 0; k < run.rows.length; k++) stateCode![run.rows[k]!] = codes[k]!;
+    unread -= run.rows.length;
+  };
+  const readStates = (row: number): boolean => {
+    reads ??= startBlockReads(hostDir!, { expectedBlocks: 0, scan: false, idleMs: stateReadAhead.idleMs });
+    if (!reads) return false;
+    if (pending) finish(pending);
+    pending = undefined;
+    if (stateCode![row] === 0) finish(startRun(row));
+    if (next < ids.length) pending = startRun(next);
+    // everything read: the workers end now
+    else if (unread === 0) reads.close();
+    return true;
+  };
+  const stateAt = (r: number, index: number): string | undefined => {
+    if (stateCode) {
+      if (stateCode[r] === 0 && !readStates(r)) stateCode.fill(0xff); // no bulk reader here: every row through the view
+      const word = STATE_WORDS[stateCode[r]!];
+      if (word !== undefined) return word;
+    }
+    return attr(index, 'state');
+  };
+
   return {
     blockSize,
     indexes,
@@ -133,10 +220,16 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
       if (b) return b;
       const r = rowOf(index);
       if (r < 0) return undefined;
-      b = { index, node: nodeAtRow(r, index) };
+      const node = nodeAtRow(r, index);
+      // nothing left to read (no node-only detail, or the state already read ahead): a plain
+      // record, not kept (a listing of 262,144 blocks holds only the ones being written)
+      if (detail === 'node') return { index, node };
+      const word = detail === 'state' && stateCode ? STATE_WORDS[stateCode[r]!] : undefined;
+      if (word !== undefined) return { index, node, state: word };
+      b = { index, node };
       // per-block files are read on first use only: a --summary or a filtered
       // listing of 131,072 blocks must not open 131,072 state files
-      if (detail !== 'node') lazy(b, 'state', () => attr(index, 'state'));
+      lazy(b, 'state', () => stateAt(r, index));
       if (detail === 'full') {
         lazy(b, 'removable', () => {
           const r = attr(index, 'removable');
