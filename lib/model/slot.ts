@@ -3,7 +3,7 @@
 // adapters and ports, hot-plug PCI slots, PHBs, with the device node behind
 // each slot and the Linux device from sysfs devspec files. Shared by the
 // drop-in `lsslot` (C-exact rendering) and `drscope slots` (our table/JSON).
-import { drcListForC, drcListOfNode, type DrcEntry } from '../decode/drc.js';
+import { drcFind, drcListForC, drcListOfNode, type DrcEntry } from '../decode/drc.js';
 import { kernfsOrder } from '../dt/kernfs-order.js';
 import { strerror } from '../compat/errno.js';
 import type { DtNode } from '../dt/tree.js';
@@ -246,7 +246,8 @@ class Builder {
     }
     const idx = getUintProperty(child, 'ibm,my-drc-index');
     if (idx === undefined) return;
-    const drc = this.drcList(child.parent)?.find((d) => d.index === idx);
+    const drcs = this.drcList(child.parent);
+    const drc = drcs && drcFind(drcs, idx);
     const c = this.alloc(drc, parent.kind === 'hea' ? 'hea-port' : parent.kind, path);
     if (parent.drcType === 'SLOT' && parent.kind === 'logical') c.dname = parent.dname;
     else c.dname = propString(getProperty(child, 'name', NAME_SZ)) ?? '';
@@ -285,7 +286,7 @@ class Builder {
       const child = vdev.children.get(n)!;
       const idx = getUintProperty(child, 'ibm,my-drc-index');
       if (idx === undefined) continue;
-      const drc = drcs.find((d) => d.index === idx);
+      const drc = drcFind(drcs, idx);
       if (!drc) {
         this.messages.push([1, `Unable to find DRC index ${idx | 0}\n`]);
         return;
@@ -307,7 +308,7 @@ class Builder {
   addPhbNode(pci: DtNode, rootDrcs: DrcEntry[] | undefined, list: SlotNode[]): void {
     const idx = getUintProperty(pci, 'ibm,my-drc-index');
     if (idx === undefined) return;
-    const drc = rootDrcs?.find((d) => d.index === idx);
+    const drc = rootDrcs && drcFind(rootDrcs, idx);
     if (!drc) {
       this.messages.push([1, `Could not find drc index 0x${idx.toString(16)} to add to phb list\n`]);
       return;
@@ -322,7 +323,7 @@ class Builder {
     if (!rootDrcs) return;
     const idx = getUintProperty(lhea, 'ibm,my-drc-index');
     if (idx === undefined) return;
-    const drc = rootDrcs.find((d) => d.index === idx);
+    const drc = drcFind(rootDrcs, idx);
     if (!drc) {
       this.messages.push([1, `Could not find drc index 0x${idx.toString(16)} to add to hea list\n`]);
       return;
