@@ -10,14 +10,15 @@ import { Say } from '../compat/say.js';
 import type { SystemView } from '../compat/system.js';
 import type { Io } from '../io.js';
 import { lmbCategory } from '../model/lmb-category.js';
-import type { Lmb, LmbTable } from '../model/lmb.js';
-import { lmbsFromSource } from '../model/lmbs-from-tree.js';
+import type { Lmb } from '../model/lmb.js';
+import type { LmbColumnTable } from '../model/lmb-columns.js';
+import { lmbColumnsFromTree } from '../model/lmbs-from-tree.js';
 import { dlparNodes, hotplugNodes, locCodeCmp, slotDescription, type SlotNode } from '../model/slot.js';
 import { findingLine } from '../render/finding-line.js';
 import { formatSize, hexOf } from '../render/hex.js';
-import { hex64, writeJsonText } from '../render/json.js';
+import { hex64, PlainJsonArray, writeJsonText } from '../render/json.js';
 import { sourceJson } from '../render/source-json.js';
-import { renderTable } from '../render/table.js';
+import { writeTable, type Column, type RowSource } from '../render/table.js';
 import type { CommandDef } from './command.js';
 import { sourceFromArgs, withSource } from './source-arg.js';
 
@@ -80,32 +81,53 @@ function presentBlocks(l: Lmb): number[] | null {
   return l.blocks ? l.blocks.map((b) => b.index) : null;
 }
 
-function memRows(t: LmbTable): string[][] {
-  return t.lmbs.map((l) => [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), presentBlocks(l)?.join(',') || '-']);
+/** one row of the memory table */
+export function memCells(l: Lmb): string[] {
+  return [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), presentBlocks(l)?.join(',') || '-'];
+}
+
+/** one element of the JSON "lmbs" list */
+export function memJson(l: Lmb): Record<string, unknown> {
+  return { drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: l.flags, blocks: presentBlocks(l), blockIndexes: l.blockIndexes ?? null };
+}
+
+/** one titled table of the report; rows are made when they are written */
+export interface SlotsSection {
+  title: string;
+  columns: Column[];
+  rows: RowSource;
+  /** the line shown instead of an empty table */
+  empty: string;
 }
 
 export interface SlotsReport {
-  text: string;
+  sections: SlotsSection[];
+  /** the JSON parts in section order; the LMB list is a PlainJsonArray made one LMB at a time */
   json: Record<string, unknown>;
 }
 
-export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTable: () => LmbTable, io: Io, color: boolean): SlotsReport {
-  const sections: string[] = [];
+const rowsOf = (rows: string[][]): RowSource => ({ count: rows.length, cells: (r) => rows[r]! });
+
+/**
+ * The inventory of the requested types. Slots, PHBs, ports and CPUs are small
+ * and built here; LMBs stay in the column table (262,144 of them) and each
+ * row or JSON line is made from lmb(k) as it is written (writeSlotsText,
+ * writeJsonText), so neither the records nor the output exist whole.
+ */
+export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTable: () => LmbColumnTable, io: Io): SlotsReport {
+  const sections: SlotsSection[] = [];
   const json: Record<string, unknown> = {};
-  const section = (title: string, cols: string[], rows: string[][], empty: string) => {
-    const body = rows.length ? renderTable(cols.map((header) => ({ header })), rows, { color, headerColor: 'bold' }) : `${empty}\n`;
-    sections.push(`${title}\n${body}`);
-  };
+  const section = (title: string, cols: string[], rows: RowSource, empty: string) => sections.push({ title, columns: cols.map((header) => ({ header })), rows, empty });
   const quiet = new Say(io, 0);
   for (const t of types) {
     if (t === 'slot') {
       const inv = dlparNodes(view, { pci: true, vio: true, hea: true });
       json.slots = sorted(inv.nodes).map(slotJson);
-      section('Logical and virtual I/O slots', ['SLOT', 'DRC', 'DESCRIPTION', 'OWNED', 'DEVICE NODE', 'DEVICE', 'LINUX'], slotRows(inv.nodes), 'no DR slots');
+      section('Logical and virtual I/O slots', ['SLOT', 'DRC', 'DESCRIPTION', 'OWNED', 'DEVICE NODE', 'DEVICE', 'LINUX'], rowsOf(slotRows(inv.nodes)), 'no DR slots');
     } else if (t === 'pci') {
       const inv = hotplugNodes(view);
       json.pciSlots = sorted(inv.nodes).map(slotJson);
-      section('Hot-plug PCI slots', ['SLOT', 'DRC', 'DESCRIPTION', 'STATE', 'BUS NODE', 'DEVICES'], pciRows(inv.nodes), 'no hot-plug PCI slots');
+      section('Hot-plug PCI slots', ['SLOT', 'DRC', 'DESCRIPTION', 'STATE', 'BUS NODE', 'DEVICES'], rowsOf(pciRows(inv.nodes)), 'no hot-plug PCI slots');
     } else if (t === 'phb') {
       const inv = dlparNodes(view, { phb: true });
       json.phbs = inv.nodes.map(slotJson).reverse();
@@ -117,30 +139,40 @@ export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTab
         return `${kids.length} slots, ${used.length} occupied${used.length ? `: ${used.map((c) => c.drcName).join(', ')}` : ''}`;
       };
       const rows = [...inv.nodes].reverse().map((p) => [p.drcName, hexOf(p.drcIndex), ofPath(p.ofdtPath), slotsCell(p)]);
-      section('PCI host bridges', ['PHB', 'DRC', 'NODE', 'SLOTS'], rows, 'no PHBs');
+      section('PCI host bridges', ['PHB', 'DRC', 'NODE', 'SLOTS'], rowsOf(rows), 'no PHBs');
     } else if (t === 'port') {
       const inv = dlparNodes(view, { hea: true });
       const ports = inv.nodes.flatMap((a) => a.children.map((c) => ({ a, c })));
       json.heaPorts = ports.map(({ a, c }) => ({ adapter: a.drcName, ...slotJson(c) }));
-      section('HEA ports', ['PORT', 'DRC', 'ADAPTER', 'NODE'], ports.map(({ a, c }) => [c.drcName, hexOf(c.drcIndex), a.drcName, ofPath(c.ofdtPath)]), 'no HEA ports');
+      section('HEA ports', ['PORT', 'DRC', 'ADAPTER', 'NODE'], rowsOf(ports.map(({ a, c }) => [c.drcName, hexOf(c.drcIndex), a.drcName, ofPath(c.ofdtPath)])), 'no HEA ports');
     } else if (t === 'cpu') {
       const inv = cpuInventory(view, quiet);
       if (!inv) {
         json.cpus = null;
-        section('CPUs', [], [], 'no dynamically reconfigurable CPUs (no usable /cpus DRC list, or sysfs cpu data missing)');
+        section('CPUs', [], rowsOf([]), 'no dynamically reconfigurable CPUs (no usable /cpus DRC list, or sysfs cpu data missing)');
       } else {
         const c = cpuSection(inv);
         Object.assign(json, c.json);
-        section('CPUs', ['CPU', 'DRC', 'OWNED', 'NODE', 'LINUX CPUS', 'L2', 'L3'], c.rows, 'no CPUs');
+        section('CPUs', ['CPU', 'DRC', 'OWNED', 'NODE', 'LINUX CPUS', 'L2', 'L3'], rowsOf(c.rows), 'no CPUs');
       }
     } else {
       const table = lmbTable();
       json.lmbSize = hex64(table.lmbSize);
-      json.lmbs = table.lmbs.map((l) => ({ drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: l.flags, blocks: presentBlocks(l), blockIndexes: l.blockIndexes ?? null }));
-      section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], memRows(table), 'no LMBs');
+      const all = Array.from({ length: table.count }, (_, k) => k);
+      json.lmbs = new PlainJsonArray(all, (k) => memJson(table.lmb(k)));
+      section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], { count: table.count, cells: (k) => memCells(table.lmb(k)) }, 'no LMBs');
     }
   }
-  return { text: sections.join('\n'), json };
+  return { sections, json };
+}
+
+/** the text report, written in pieces (sections one after another, a blank line between them) */
+export function writeSlotsText(report: SlotsReport, color: boolean, write: (text: string) => void): void {
+  report.sections.forEach((s, i) => {
+    write(`${i === 0 ? '' : '\n'}${s.title}\n`);
+    if (s.rows.count) writeTable(s.columns, s.rows, { color, headerColor: 'bold' }, write);
+    else write(`${s.empty}\n`);
+  });
 }
 
 export const slotsCommand: CommandDef = {
@@ -159,15 +191,15 @@ export const slotsCommand: CommandDef = {
     const types = raw.length ? SLOT_TYPES.filter((t) => raw.includes(t)) : SLOT_TYPES;
     const source = await sourceFromArgs(args, io);
     const view: SystemView = { tree: source.tree, files: source.files, label: source.label };
-    let table: LmbTable | undefined;
-    const lmbTable = () => (table ??= lmbsFromSource(source));
-    const report = slotsReport(view, types, lmbTable, io, ctx.color);
+    let table: LmbColumnTable | undefined;
+    const lmbTable = () => (table ??= lmbColumnsFromTree(source.tree, source.files));
+    const report = slotsReport(view, types, lmbTable, io);
     if (args.json) {
       writeJsonText({ schemaVersion: 1, source: sourceJson(source), ...report.json }, (s) => io.stdout.write(s));
       return 0;
     }
     for (const f of [...source.findings, ...(table?.findings ?? [])]) io.stderr.write(findingLine(f));
-    io.stdout.write(report.text);
+    writeSlotsText(report, ctx.color, (t) => io.stdout.write(t));
     return 0;
   },
 };
