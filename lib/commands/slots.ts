@@ -11,7 +11,7 @@ import type { SystemView } from '../compat/system.js';
 import type { Io } from '../io.js';
 import { lmbCategory } from '../model/lmb-category.js';
 import type { Lmb } from '../model/lmb.js';
-import type { LmbColumnTable } from '../model/lmb-columns.js';
+import { aaAt, blocksListed, hasBlock, nodeAt, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
 import { lmbColumnsFromTree } from '../model/lmbs-from-tree.js';
 import { dlparNodes, hotplugNodes, locCodeCmp, slotDescription, type SlotNode } from '../model/slot.js';
 import { findingLine } from '../render/finding-line.js';
@@ -81,14 +81,22 @@ function presentBlocks(l: Lmb): number[] | null {
   return l.blocks ? l.blocks.map((b) => b.index) : null;
 }
 
-/** one row of the memory table */
-export function memCells(l: Lmb): string[] {
-  return [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), presentBlocks(l)?.join(',') || '-'];
-}
-
-/** one element of the JSON "lmbs" list */
-export function memJson(l: Lmb): Record<string, unknown> {
-  return { drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: l.flags, blocks: presentBlocks(l), blockIndexes: l.blockIndexes ?? null };
+/** the memory table's rows and the JSON 'lmbs' elements, from the columns: an Lmb record only for an LMB with sysfs blocks listed */
+function memRowsOf(t: LmbColumnTable): { cells: (k: number) => string[]; json: (k: number) => Record<string, unknown> } {
+  const uniform = t.size === null ? undefined : formatSize(t.size);
+  return {
+    cells: (k) => {
+      const node = nodeAt(t, k);
+      const aa = aaAt(t, k);
+      // hasBlock: Lmb.blocks is non-empty; without one the cell is '-' (no sysfs view, not listed, or none present)
+      const blocks = hasBlock(t, k) ? presentBlocks(t.lmb(k))!.join(',') : '-';
+      return [hexOf(t.drc[k]!), t.name(k) ?? '-', hexOf(t.address[k]!), uniform ?? formatSize(sizeAt(t, k)), lmbCategory({ flags: t.flags[k]! }), node === null ? '-' : String(node), aa === null ? '-' : aa === 0xffffffff ? 'none' : String(aa), blocks];
+    },
+    json: (k) => {
+      const l = blocksListed(t, k) ? t.lmb(k) : undefined;
+      return { drcIndex: hexOf(t.drc[k]!), name: t.name(k) ?? null, address: hex64(t.address[k]!), size: hex64(sizeAt(t, k)), state: lmbCategory({ flags: t.flags[k]! }), node: nodeAt(t, k), aaIndex: aaAt(t, k), flags: t.flags[k]!, blocks: l ? presentBlocks(l) : null, blockIndexes: l?.blockIndexes ?? null };
+    },
+  };
 }
 
 /** one titled table of the report; rows are made when they are written */
@@ -111,7 +119,7 @@ const rowsOf = (rows: string[][]): RowSource => ({ count: rows.length, cells: (r
 /**
  * The inventory of the requested types. Slots, PHBs, ports and CPUs are small
  * and built here; LMBs stay in the column table (262,144 of them) and each
- * row or JSON line is made from lmb(k) as it is written (writeSlotsText,
+ * row or JSON line is made from the columns as it is written (writeSlotsText,
  * writeJsonText), so neither the records nor the output exist whole.
  */
 export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTable: () => LmbColumnTable, io: Io): SlotsReport {
@@ -158,9 +166,10 @@ export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTab
     } else {
       const table = lmbTable();
       json.lmbSize = hex64(table.lmbSize);
+      const rows = memRowsOf(table);
       const all = Array.from({ length: table.count }, (_, k) => k);
-      json.lmbs = new PlainJsonArray(all, (k) => memJson(table.lmb(k)));
-      section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], { count: table.count, cells: (k) => memCells(table.lmb(k)) }, 'no LMBs');
+      json.lmbs = new PlainJsonArray(all, rows.json);
+      section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], { count: table.count, cells: rows.cells }, 'no LMBs');
     }
   }
   return { sections, json };

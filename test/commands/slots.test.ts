@@ -4,12 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { lparLmbs, lparTree } from '../../bench/lpar-tree.js';
 import { main } from '../../lib/cli.js';
-import { memCells, memJson } from '../../lib/commands/slots.js';
 import { writeDtb } from '../../lib/dt/write-dtb.js';
 import { ensureNode } from '../../lib/dt/tree.js';
 import type { Io } from '../../lib/io.js';
+import { lmbCategory } from '../../lib/model/lmb-category.js';
+import type { Lmb } from '../../lib/model/lmb.js';
 import { lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
-import { formatSize } from '../../lib/render/hex.js';
+import { formatSize, hexOf } from '../../lib/render/hex.js';
 import { hex64, toJsonText } from '../../lib/render/json.js';
 import { renderTable } from '../../lib/render/table.js';
 import { be32, cat, str } from '../helpers/cells.js';
@@ -49,6 +50,11 @@ describe('drscope slots (golden)', () => {
     });
   }
 });
+
+// the rendering slots had before it was column-wise and streamed: from the records, whole
+const blocksOf = (l: Lmb) => (l.blocks ? l.blocks.map((b) => b.index) : null);
+const memCells = (l: Lmb) => [hexOf(l.drcIndex), l.name ?? '-', hexOf(l.address), formatSize(l.size), lmbCategory(l), l.node === null ? '-' : String(l.node), l.aaIndex === null ? '-' : l.aaIndex === 0xffffffff ? 'none' : String(l.aaIndex), blocksOf(l)?.join(',') || '-'];
+const memJson = (l: Lmb) => ({ drcIndex: hexOf(l.drcIndex), name: l.name ?? null, address: hex64(l.address), size: hex64(l.size), state: lmbCategory(l), node: l.node, aaIndex: l.aaIndex, flags: l.flags, blocks: blocksOf(l), blockIndexes: l.blockIndexes ?? null });
 
 /** main() with every stdout write recorded */
 async function chunked(argv: string[], fs: Io['fs']): Promise<{ code: number; text: string; sizes: number[]; stderr: string; log: ('stdout' | 'stderr')[] }> {
