@@ -56,6 +56,8 @@ export const stateReadAhead = {
   first: 256,
   /** each further read covers this many times more rows */
   growth: 4,
+  /** up to this many (a filtered listing reads at most about two runs it does not need) */
+  max: 16384,
   /** a worker waiting this long for the next run ends (a caller that stopped asking) */
   idleMs: 2000,
 };
@@ -156,7 +158,7 @@ export function sysfsMemoryView(files: FileView & HostPaths, detail: BlockDetail
   const attr = (index: number, name: string): string | undefined => readText(files, `${MEMORY_DIR}/memory${index}/${name}`)?.trim();
 
   // state: on node:fs, rows are read in bulk from the first one asked, in runs
-  // growing stateReadAhead.growth times, the next run on the worker threads
+  // growing stateReadAhead.growth times (up to .max), the next run on the worker threads
   // while the caller uses this one (a listing of every block reads them all in
   // a few runs, a filtered one about what it asks); one code per row
   // (0 = not read; a code without a word: read through the view like any file)
@@ -171,7 +173,7 @@ export function sysfsMemoryView(files: FileView & HostPaths, detail: BlockDetail
   /** starts reading the unread rows of [row, row + runRows) */
   const startRun = (row: number) => {
     const end = Math.min(ids.length, row + runRows);
-    runRows *= stateReadAhead.growth;
+    runRows = Math.min(runRows * stateReadAhead.growth, stateReadAhead.max);
     next = Math.max(next, end);
     let n = 0;
     for (let r = row; r < end; r++) if (stateCode![r] === 0) n++;
