@@ -19,6 +19,13 @@ export interface FileView {
   readlink(path: string): string | undefined;
   /** human description of where a path really lives, for messages */
   describe(path: string): string;
+  /**
+   * Where a path of the view is on a real file system (fsFileView only): the
+   * bulk sysfs readers (lib/compat/block-reads.ts) read there with worker
+   * threads. Contract: readFile(`${path}/x`) reads exactly `${hostPath(path).path}/x`
+   * through `hostPath(path).fs`, symlinks followed as readFileSync follows them.
+   */
+  hostPath?(path: string): { fs: FsPort; path: string } | undefined;
 }
 
 export class FileViewError extends Error {
@@ -89,6 +96,7 @@ export function fsFileView(fs: FsPort, prefix: string): FileView {
     describe(path) {
       return joinPath(prefix, path);
     },
+    hostPath: (path) => ({ fs, path: joinPath(prefix, path) }),
   };
 }
 

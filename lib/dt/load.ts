@@ -182,6 +182,7 @@ export function rebase(view: FileView, root: string): FileView {
     kind: (p) => view.kind(j(p)),
     readlink: (p) => view.readlink(j(p)),
     describe: (p) => view.describe(j(p)),
+    ...(view.hostPath ? { hostPath: (p: string) => view.hostPath!(j(p)) } : {}),
   };
 }
 
@@ -194,6 +195,7 @@ export function capturePaths(view: FileView): FileView {
     kind: (p) => view.kind(p),
     readlink: (p) => view.readlink(p),
     describe: (p) => `/${p.split('/').filter((x) => x !== '').join('/')}`,
+    ...(view.hostPath ? { hostPath: (p: string) => view.hostPath!(p) } : {}),
   };
 }
 

@@ -28,19 +28,8 @@ export interface SysfsMemory {
   findings: Finding[];
 }
 
-/**
- * What a FileView over a real file system may add (optional): where a path of
- * the view is on that file system. Contract: view.readFile(`${path}/x`) reads
- * exactly `${hostPath(path).path}/x` through `hostPath(path).fs` (readFileSync,
- * symlinks followed as the kernel follows them). Views without it, or whose fs
- * is not node:fs itself, are read one file at a time as before.
- */
-export interface HostPaths {
-  hostPath?(path: string): { fs: FsPort; path: string } | undefined;
-}
-
 /** the memory directory on the host when the view is node:fs below a prefix */
-function hostMemoryDir(files: FileView & HostPaths): string | undefined {
+function hostMemoryDir(files: FileView): string | undefined {
   let h: { fs: FsPort; path: string } | undefined;
   try {
     h = files.hostPath?.(MEMORY_DIR);
@@ -83,7 +72,7 @@ const NOT_LINKED = -1;
 const NOT_READ = -2;
 
 /** undefined when the source has no /sys/devices/system/memory */
-export function sysfsMemoryView(files: FileView & HostPaths, detail: BlockDetail = 'state'): SysfsMemory | undefined {
+export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'): SysfsMemory | undefined {
   const names = files.list(MEMORY_DIR);
   if (!names) return undefined;
   const findings: Finding[] = [];

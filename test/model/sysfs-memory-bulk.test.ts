@@ -1,5 +1,5 @@
 // sysfsMemoryView on the real file system with a view that says where its
-// paths are (HostPaths): memoryN/state is read ahead in bulk by the threaded
+// paths are (FileView.hostPath): memoryN/state is read ahead in bulk by the threaded
 // block reader (lib/compat/block-reads.ts). Whatever the files hold, in any
 // order the blocks are asked, every record must equal the one-file-at-a-time
 // view's (the same directory without hostPath), and the bulk reader must
@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fsFileView, type FileView } from '../../lib/dt/file-view.js';
 import type { FsPort } from '../../lib/io.js';
 import { blockReadStats, blockReadTuning } from '../../lib/compat/block-reads.js';
-import { MEMORY_DIR, stateReadAhead, sysfsMemoryView, type BlockDetail, type HostPaths } from '../../lib/model/sysfs-memory.js';
+import { MEMORY_DIR, stateReadAhead, sysfsMemoryView, type BlockDetail } from '../../lib/model/sysfs-memory.js';
 import { lmbTableFromTree } from '../../lib/model/lmbs-from-tree.js';
 import { lparLmbs, lparTree } from '../../bench/lpar-tree.js';
 import { writeRoot } from '../../bench/write-root.js';
@@ -42,9 +42,12 @@ function newRoot(): string {
 }
 
 /** the plain view (one file at a time) and the same one with host paths (bulk reads) */
-function views(root: string): { plain: FileView; host: FileView & HostPaths } {
-  const plain = fsFileView(realFs, root);
-  return { plain, host: { ...plain, hostPath: (p) => ({ fs: realFs, path: root + p }) } };
+function views(root: string): { plain: FileView; host: FileView } {
+  const host = fsFileView(realFs, root);
+  // the same view without hostPath: what every other view is
+  const { hostPath, ...plain } = host;
+  expect(hostPath?.('/x')).toEqual({ fs: realFs, path: `${root}/x` });
+  return { plain, host };
 }
 
 /** memory blocks 0..n-1 with `state` files of every kind the fast path must (not) take */
@@ -104,7 +107,7 @@ function records(files: FileView, order: (ids: number[]) => number[], detail: Bl
   );
 }
 
-describe('state in bulk (HostPaths view on node:fs) = one file at a time', () => {
+describe('state in bulk (hostPath view on node:fs) = one file at a time', () => {
   const threaded = () => Object.assign(blockReadTuning, { workers: 2, minBlocksForWorkers: 1, chunk: 3 });
   for (const [mode, setup] of [
     ['main thread only', () => Object.assign(blockReadTuning, { workers: 0 })],
@@ -155,7 +158,7 @@ describe('state in bulk (HostPaths view on node:fs) = one file at a time', () =>
     expect(blockReadStats.blocks).toBe(-1);
   });
 
-  it('a HostPaths view whose fs is not node:fs reads one file at a time', () => {
+  it('a hostPath view whose fs is not node:fs reads one file at a time', () => {
     const fs = createFsFromVolume(new Volume()) as unknown as FsPort;
     fs.mkdirSync(`/r${MEMORY_DIR}/memory0`, { recursive: true });
     fs.writeFileSync(`/r${MEMORY_DIR}/block_size_bytes`, '10000000\n');
