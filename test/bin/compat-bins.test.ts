@@ -17,13 +17,14 @@ function bin(name: string, args: string[]): { code: number | null; stdout: strin
 }
 
 describe('the compat bins, built', () => {
-  it.each([
+  const cases = [
     ['lsslot.js', lsslotMain, ['-c', 'mem', '--source', sample]],
     ['lsslot.js', lsslotMain, ['-c', 'mem', '-d', '4', '--source', sample]],
     ['lsslot.js', lsslotMain, ['-x']],
     ['drmgr.js', drmgrMain, ['--source', sample, '-c', 'mem', '-r', '-q', '1']],
     ['drmgr.js', drmgrMain, ['-h']],
-  ] as const)('%s %j = in process', async (name, fn, args) => {
+  ] as const;
+  it.each(cases.map(([name, fn, args]) => [`${name} ${args.join(' ')}`, name, fn, args] as const))('%s: the same as in process', async (_title, name, fn, args) => {
     // messages name the program as the C tools do: argv[0], which node makes absolute
     const want = await runMain(fn, [...args], { argv0: join(process.cwd(), 'bin', name) });
     const got = bin(name, [...args]);
