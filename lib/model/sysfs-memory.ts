@@ -154,6 +154,13 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
   const hostDir = detail === 'node' ? undefined : hostMemoryDir(files);
   const stateCode = hostDir !== undefined ? new Uint8Array(ids.length) : undefined;
   let unread = ids.length;
+  // the reader takes 32-bit block ids: a larger memoryN (a crafted tree) would open the wrapped id's file
+  if (stateCode)
+    for (let r = 0; r < ids.length; r++)
+      if (ids[r]! > 0x7fffffff) {
+        stateCode[r] = 0xff; // no word: read through the view
+        unread--;
+      }
   let runRows = stateReadAhead.first;
   /** rows below it were read or are being read (the read-ahead's start) */
   let next = 0;

@@ -158,6 +158,19 @@ describe('state in bulk (hostPath view on node:fs) = one file at a time', () => 
     expect(blockReadStats.blocks).toBe(-1);
   });
 
+  it('a block id past 2^31 is read as itself, not as the 32-bit id it wraps to', () => {
+    const root = newRoot();
+    const m = `${root}${MEMORY_DIR}`;
+    const big = 99999999999; // (big | 0) === 1215752191
+    for (const [id, state] of [[big, 'offline\n'], [big | 0, 'online\n'], [3, 'online\n']] as const) {
+      nodeFs.mkdirSync(`${m}/memory${id}`, { recursive: true });
+      nodeFs.writeFileSync(`${m}/memory${id}/state`, state);
+    }
+    nodeFs.writeFileSync(`${m}/block_size_bytes`, '1000\n');
+    const { plain, host } = views(root);
+    for (const v of [sysfsMemoryView(host)!, sysfsMemoryView(plain)!]) expect([v.block(big)?.state, v.block(big | 0)?.state, v.block(3)?.state]).toEqual(['offline', 'online', 'online']);
+  });
+
   it('a hostPath view whose fs is not node:fs reads one file at a time', () => {
     const fs = createFsFromVolume(new Volume()) as unknown as FsPort;
     fs.mkdirSync(`/r${MEMORY_DIR}/memory0`, { recursive: true });
