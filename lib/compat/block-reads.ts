@@ -37,6 +37,12 @@ export const STATE_WORDS: Readonly<Record<number, string>> = { [STATE_ONLINE]: '
 export type BlockFileKind = 'int' | 'state';
 const KIND = { int: 0, state: 1 } as const;
 
+/**
+ * memoryN numbers to read, as written in the file names: doubles, so that any id a
+ * directory lists (sysfs-memory) is exact; lsslot passes the C code's int-wrapped ones.
+ */
+export type BlockIds = Float64Array;
+
 /** Tuning (tests set these to exercise the threaded path on small trees). */
 export const blockReadTuning = {
   /** worker threads besides the main thread; undefined = availableParallelism() - 1, at most 3 */
@@ -158,7 +164,7 @@ const WORKER_SRC = `${READ_SRC}
 type OpenFlags = string | number;
 interface Impl {
   readOne: (fs: FsPort, path: string, buf: Uint8Array, flags: OpenFlags, kind: number) => number;
-  readBlocks: (fs: FsPort, dir: string, blocks: Int32Array, res: Uint8Array, ctl: Int32Array, chunk: number, flags: OpenFlags, suffix: string, kind: number) => void;
+  readBlocks: (fs: FsPort, dir: string, blocks: BlockIds, res: Uint8Array, ctl: Int32Array, chunk: number, flags: OpenFlags, suffix: string, kind: number) => void;
   claimScan: (fs: FsPort, dir: string, s: Int32Array, by: number) => void;
 }
 let compiled: Impl | null | undefined;
@@ -230,9 +236,9 @@ export interface BlockReads {
    * block in `blocks` order (kind's codes, SLOW, OPEN_FAILED). Block order
    * never matters: every block is read once, whichever thread reads it.
    */
-  read(blocks: Int32Array, suffix: string, kind: BlockFileKind, noFollow: boolean): Uint8Array;
+  read(blocks: BlockIds, suffix: string, kind: BlockFileKind, noFollow: boolean): Uint8Array;
   /** read() in two halves: the workers begin now, the main thread joins in (and gets the codes) in wait() */
-  start(blocks: Int32Array, suffix: string, kind: BlockFileKind, noFollow: boolean): BlockRead;
+  start(blocks: BlockIds, suffix: string, kind: BlockFileKind, noFollow: boolean): BlockRead;
   /** the workers end (idempotent); reads after it run on the main thread */
   close(): void;
 }
@@ -285,7 +291,7 @@ export function startBlockReads(memDir: string, opts: { expectedBlocks: number; 
     Atomics.notify(session, S_SEQ);
     for (const p of ports) p.close();
   };
-  const start = (blocks: Int32Array, suffix: string, kind: BlockFileKind, noFollow: boolean): BlockRead => {
+  const start = (blocks: BlockIds, suffix: string, kind: BlockFileKind, noFollow: boolean): BlockRead => {
     const n = blocks.length;
     const dir = `${memDir}/memory`;
     const chunk = Math.max(1, blockReadTuning.chunk);
@@ -305,7 +311,7 @@ export function startBlockReads(memDir: string, opts: { expectedBlocks: number; 
         },
       };
     }
-    const shared = new Int32Array(new SharedArrayBuffer(n * 4));
+    const shared = new Float64Array(new SharedArrayBuffer(n * 8));
     shared.set(blocks);
     const res = new Uint8Array(new SharedArrayBuffer(n));
     const ctl = new Int32Array(new SharedArrayBuffer(8));
@@ -371,7 +377,7 @@ export function startBlockReads(memDir: string, opts: { expectedBlocks: number; 
  * started earlier for `memDir` (else one is started and closed here).
  * undefined when the bulk reader cannot run here (the caller reads through its FsPort).
  */
-export function readRemovable(memDir: string, blocks: Int32Array, slowRead: (block: number) => number | undefined, noFollow = false, session?: BlockReads): Uint8Array | undefined {
+export function readRemovable(memDir: string, blocks: BlockIds, slowRead: (block: number) => number | undefined, noFollow = false, session?: BlockReads): Uint8Array | undefined {
   const reads = session ?? startBlockReads(memDir, { expectedBlocks: blocks.length, scan: false });
   if (!reads) return undefined;
   let res: Uint8Array;

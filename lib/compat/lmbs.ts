@@ -178,7 +178,7 @@ function bulkState(ctx: Ctx, l: CLmbList, rooted: boolean, { memDir, session }: 
   const scanned = ctx.scanned!;
   let total = 0;
   for (let i = 0; i < l.n; i++) if (scanned[i]) total += scanned[i] === 1 ? l.secCount[i]! : ctx.scanBlocks.get(i)!.length;
-  const blocks = new Int32Array(total);
+  const blocks = new Float64Array(total);
   let k = 0;
   for (let i = 0; i < l.n; i++) {
     if (scanned[i] === 1) for (let b = l.secFirst[i]!, end = k + l.secCount[i]!; k < end; b = (b + 1) | 0) blocks[k++] = b;

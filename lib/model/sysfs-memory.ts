@@ -154,13 +154,6 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
   const hostDir = detail === 'node' ? undefined : hostMemoryDir(files);
   const stateCode = hostDir !== undefined ? new Uint8Array(ids.length) : undefined;
   let unread = ids.length;
-  // the reader takes 32-bit block ids: a larger memoryN (a crafted tree) would open the wrapped id's file
-  if (stateCode)
-    for (let r = 0; r < ids.length; r++)
-      if (ids[r]! > 0x7fffffff) {
-        stateCode[r] = 0xff; // no word: read through the view
-        unread--;
-      }
   let runRows = stateReadAhead.first;
   /** rows below it were read or are being read (the read-ahead's start) */
   let next = 0;
@@ -174,7 +167,7 @@ export function sysfsMemoryView(files: FileView, detail: BlockDetail = 'state'):
     let n = 0;
     for (let r = row; r < end; r++) if (stateCode![r] === 0) n++;
     const rows = new Int32Array(n);
-    const blocks = new Int32Array(n);
+    const blocks = new Float64Array(n);
     n = 0;
     for (let r = row; r < end; r++) if (stateCode![r] === 0) (rows[n] = r), (blocks[n++] = ids[r]!);
     return { rows, read: reads!.start(blocks, '/state', 'state', false) };

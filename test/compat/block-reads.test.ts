@@ -228,7 +228,7 @@ describe('a session: workers started before the blocks are known', () => {
     nodeFs.writeFileSync(`${m}/memory6/state`, 'online'); // no newline: the word
     nodeFs.writeFileSync(`${m}/memory7/state`, 'online \n'); // not the word
     nodeFs.rmSync(`${m}/memory8/state`);
-    const blocks = Int32Array.from({ length: 42 }, (_, i) => 41 - i); // 41 and 40 do not exist
+    const blocks = Float64Array.from({ length: 42 }, (_, i) => 41 - i); // 41 and 40 do not exist
     const want = Array.from(blocks, (b) =>
       b >= 40 || b === 8 ? OPEN_FAILED : b === 5 ? STATE_GOING_OFFLINE : b === 7 ? SLOW : b % 4 === 0 ? STATE_OFFLINE : STATE_ONLINE,
     );
