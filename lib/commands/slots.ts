@@ -11,7 +11,7 @@ import type { SystemView } from '../compat/system.js';
 import type { Io } from '../io.js';
 import { lmbCategory } from '../model/lmb-category.js';
 import type { Lmb } from '../model/lmb.js';
-import { aaAt, blocksListed, hasBlock, nodeAt, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
+import { aaAt, blocksListed, hasBlock, nodeAt, selectLmbs, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
 import { lmbColumnsFromTree } from '../model/lmbs-from-tree.js';
 import { dlparNodes, hotplugNodes, locCodeCmp, slotDescription, type SlotNode } from '../model/slot.js';
 import { findingLine } from '../render/finding-line.js';
@@ -167,8 +167,7 @@ export function slotsReport(view: SystemView, types: readonly SlotType[], lmbTab
       const table = lmbTable();
       json.lmbSize = hex64(table.lmbSize);
       const rows = memRowsOf(table);
-      const all = Array.from({ length: table.count }, (_, k) => k);
-      json.lmbs = new PlainJsonArray(all, rows.json);
+      json.lmbs = new PlainJsonArray(selectLmbs(table), rows.json);
       section(`Memory (LMB size ${table.lmbSize === null ? 'unknown' : formatSize(table.lmbSize)}, ${table.format})`, ['DRC', 'NAME', 'ADDRESS', 'SIZE', 'STATE', 'NODE', 'AA', 'BLOCKS'], { count: table.count, cells: rows.cells }, 'no LMBs');
     }
   }
