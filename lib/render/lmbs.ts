@@ -4,9 +4,6 @@ import type { Source } from '../dt/source.js';
 import { lmbCategory } from '../model/lmb-category.js';
 import { AA_INDEX_NONE, type Lmb, type LmbTable, type MemoryBlock } from '../model/lmb.js';
 import { nodeAt, sizeAt, type LmbColumnTable } from '../model/lmb-columns.js';
-
-/** what a caption says of a table (its LMBs aside) */
-type LmbTableInfo = Pick<LmbTable, 'format' | 'lmbSize' | 'numa' | 'blockSize'>;
 import { lmbFlagsText } from '../decode/lmb-flags.js';
 import type { ColorName } from './color.js';
 import { formatSize, hexOf, hexPad } from './hex.js';
@@ -14,6 +11,9 @@ import { hex64, PlainJsonArray } from './json.js';
 import { lmbColumnJsonWriter } from './lmb-json-bytes.js';
 import { sourceJson } from './source-json.js';
 import { renderTable, writeTable, type Column } from './table.js';
+
+/** what a caption says of a table (its LMBs aside) */
+type LmbTableInfo = Pick<LmbTable, 'format' | 'lmbSize' | 'numa' | 'blockSize'>;
 
 /** "memory8 online", "memory2-3 online", "memory0 online (node 0)" when the block's node is not the LMB's */
 export function blocksText(lmb: Lmb): string {
@@ -61,12 +61,12 @@ export function writeLmbTable(t: LmbColumnTable, ks: Uint32Array, color: boolean
   };
   const cellColor = (r: number, c: number): ColorName | undefined => {
     if (c !== 5 && c !== 6) return undefined;
+    // the category is the flags column's; only the blocks check needs the record
+    const cat = lmbCategory({ flags: t.flags[ks[r]!]! });
+    if (c === 5) return cat === 'assigned' ? 'green' : cat === 'reserved' ? 'gray' : undefined;
+    if (cat !== 'assigned') return undefined;
     const l = t.lmb(ks[r]!);
-    if (c === 5) {
-      const cat = lmbCategory(l);
-      return cat === 'assigned' ? 'green' : cat === 'reserved' ? 'gray' : undefined;
-    }
-    return lmbCategory(l) === 'assigned' && (l.blocks ?? []).some((b) => b.node !== l.node || b.state !== 'online') ? 'yellow' : undefined;
+    return (l.blocks ?? []).some((b) => b.node !== l.node || b.state !== 'online') ? 'yellow' : undefined;
   };
   writeTable(columns, { count: ks.length, cells }, { color, cellColor }, write);
 }
